@@ -1,0 +1,63 @@
+// Watchlists and their entries, and the project's own JSON list format.
+//
+// A watchlist is published to Redis as an immutable, numbered version (see WatchlistStore). The
+// entry model covers the subjects Crosscheck screens: persons, organisations, vessels, aircraft,
+// accounts and crypto addresses. Only identity attributes are held; nothing that reveals a
+// protected characteristic.
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crosscheck/error.h"
+
+namespace crosscheck::rules {
+
+enum class EntityType { kPerson, kOrganization, kVessel, kAircraft, kAccount, kCryptoAddress };
+std::string_view to_string(EntityType type);  // "person", "organization", ...
+std::optional<EntityType> entity_type_from_string(std::string_view name);
+
+struct IdentityDocument {
+  std::string type;     // "passport", "national_id", ... free text from the source list
+  std::string number;   // as listed
+  std::string country;  // ISO 3166-1 alpha-3 where known
+};
+
+struct WatchlistEntry {
+  std::string id;                           // unique within the list, stable across versions
+  EntityType type = EntityType::kPerson;
+  std::vector<std::string> names;           // primary name first, then aliases
+  std::vector<std::string> dates_of_birth;  // "YYYY", "YYYY-MM" or "YYYY-MM-DD"
+  std::vector<std::string> nationalities;   // ISO 3166-1 alpha-3
+  std::vector<IdentityDocument> documents;
+  std::vector<std::string> ibans;
+  std::vector<std::string> bics;
+  std::string imo;                          // vessels
+  std::string remarks;                      // free text for the reviewing officer
+
+  bool operator==(const WatchlistEntry&) const = default;
+};
+
+struct Watchlist {
+  std::string list_id;       // [a-z0-9][a-z0-9._-]{0,63}, e.g. "demo-national"
+  std::string name;          // human-readable title
+  std::string source;        // where it came from
+  std::uint64_t version = 0; // assigned by WatchlistStore::publish; 0 before publication
+  std::string published_at;  // RFC 3339, assigned on publication
+  std::vector<WatchlistEntry> entries;
+};
+
+// Parses the project's own JSON list format (docs/watchlists.md). Every problem is reported,
+// with the entry index, in one fatal Error; on success entries have ids that are unique.
+Result<Watchlist> parse_watchlist_json(std::string_view json);
+Result<Watchlist> load_watchlist_file(const std::string& path);
+
+// One entry as a compact JSON object, and back: the form stored in Redis.
+std::string encode_entry_json(const WatchlistEntry& entry);
+Result<WatchlistEntry> parse_entry_json(std::string_view json);
+
+}  // namespace crosscheck::rules

@@ -1,0 +1,86 @@
+// The two records the screener writes: flags (to operator queues `flags.<queue>`) and dead-letter
+// records (to `transit.deadletter`). Both are JSON; their layout is documented in docs/events.md.
+//
+// All functions are pure and thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crosscheck/schemas/event.h"
+#include "crosscheck/schemas/violation.h"
+
+namespace crosscheck::schemas {
+
+// Where a record came from in Kafka.
+struct SourceRef {
+  std::string_view topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::int64_t timestamp_ms = 0;  // the Kafka record timestamp (ingest time)
+};
+
+// A deterministic id for a flag: the same source record and reason always give the same id, so a
+// consumer can drop duplicates after an at-least-once redelivery. 32 lowercase hex digits.
+std::string compute_flag_id(std::string_view topic, std::int32_t partition, std::int64_t offset,
+                            std::string_view reason);
+
+// The subject's minimal identity: only what an officer needs to recognise the person, company,
+// vessel or account. Never the whole event.
+struct SubjectIdentity {
+  std::string_view role;  // "passenger", "consignor", "consignee", "conveyance", "debtor", "creditor"
+  int index = 0;          // position among subjects of that role (passengers[index])
+  std::string_view name;
+  std::string_view date_of_birth;
+  std::string_view nationality;
+  std::string_view document_number;
+  std::string_view iban;
+  std::string_view imo;
+};
+
+struct WatchlistRef {
+  std::string_view list_id;
+  std::uint64_t list_version = 0;
+  std::string_view entry_id;
+  std::string_view entry_name;  // the listed name that matched, or the primary name
+};
+
+struct FlagRecord {
+  std::string_view flag_id;
+  std::string_view queue;
+  std::string_view severity;     // "low", "medium", "high"
+  std::string_view reason_code;  // e.g. "watchlist_exact_match"
+  std::vector<std::string_view> matched_on;  // e.g. {"document_number", "name"}
+  SourceRef source;
+  EventKind kind = EventKind::kItinerary;
+  std::string_view event_id;
+  std::string_view event_time;   // as sent by the source system
+  SubjectIdentity subject;
+  WatchlistRef watchlist;
+  std::int64_t published_at_ms = 0;
+  std::string_view screener_instance;
+};
+
+// Serialises a flag as one JSON object (no trailing newline).
+std::string encode_flag(const FlagRecord& flag);
+
+struct DeadLetterRecord {
+  SourceRef source;
+  std::string_view kind;  // the event kind expected from the topic, empty when unknown
+  std::span<const Violation> violations;
+  std::string_view original;  // the original record value, byte for byte (base64 in the JSON)
+  std::int64_t dead_lettered_at_ms = 0;
+  std::string_view screener_instance;
+};
+
+// Serialises a dead-letter record as one JSON object (no trailing newline).
+std::string encode_dead_letter(const DeadLetterRecord& record);
+
+// RFC 4648 base64, used for the original bytes in dead-letter records.
+std::string base64_encode(std::string_view bytes);
+bool base64_decode(std::string_view text, std::string& out);
+
+}  // namespace crosscheck::schemas

@@ -1,0 +1,45 @@
+// Where the integration tests find their servers, and unique names so that parallel or repeated
+// runs never collide.
+//
+// tests/run starts one Kafka broker and one Redis per run and exports
+//   CROSSCHECK_TEST_KAFKA=127.0.0.1:<port>   CROSSCHECK_TEST_REDIS=127.0.0.1:<port>
+// A test that needs a server calls CROSSCHECK_REQUIRE_KAFKA() / CROSSCHECK_REQUIRE_REDIS(). When
+// the variable is absent the test is skipped with a message saying how to run it; when
+// CROSSCHECK_REQUIRE_SERVERS=1 (set by tests/run and CI) a missing server fails the test instead,
+// so a misconfigured CI run cannot pass by skipping.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace crosscheck::testing {
+
+std::optional<std::string> kafka_bootstrap();
+std::optional<std::string> redis_address();
+bool servers_required();
+
+// "<stem>-<pid>-<counter>-<random hex>": unique across processes and runs.
+std::string unique_name(std::string_view stem);
+
+// The directory that holds the built executables (CROSSCHECK_BIN_DIR, set by CMake for tests).
+std::string bin_dir();
+// The repository root (CROSSCHECK_SOURCE_DIR, set by CMake for tests).
+std::string source_dir();
+
+}  // namespace crosscheck::testing
+
+#define CROSSCHECK_REQUIRE_SERVER_(getter, var, what)                                          \
+  do {                                                                                         \
+    if (!::crosscheck::testing::getter()) {                                                    \
+      if (::crosscheck::testing::servers_required()) {                                         \
+        FAIL() << var " is not set but CROSSCHECK_REQUIRE_SERVERS=1: " what " missing";        \
+      }                                                                                        \
+      GTEST_SKIP() << "needs a " what ": run through tests/run, or set " var "=host:port";     \
+    }                                                                                          \
+  } while (0)
+
+#define CROSSCHECK_REQUIRE_KAFKA() CROSSCHECK_REQUIRE_SERVER_(kafka_bootstrap, "CROSSCHECK_TEST_KAFKA", "Kafka broker")
+#define CROSSCHECK_REQUIRE_REDIS() CROSSCHECK_REQUIRE_SERVER_(redis_address, "CROSSCHECK_TEST_REDIS", "Redis server")
