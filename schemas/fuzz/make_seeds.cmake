@@ -1,0 +1,18 @@
+# One seed file per fixture event: a kind byte (0 itinerary, 1 manifest, 2 payment), then the JSON.
+file(MAKE_DIRECTORY ${OUT})
+set(kinds "itineraries;manifests;payments")
+set(selectors "0;1;2")
+foreach(i RANGE 2)
+  list(GET kinds ${i} name)
+  list(GET selectors ${i} sel)
+  file(STRINGS ${FIXTURES}/${name}.jsonl lines ENCODING UTF-8)
+  set(n 0)
+  foreach(line IN LISTS lines)
+    # A selector byte that is a printable digit keeps the seeds readable; '0' % 3 == 0 etc.
+    math(EXPR code "48 + ${sel}")
+    string(ASCII ${code} prefix)
+    file(WRITE ${OUT}/${name}-${n}.json "${prefix}${line}")
+    math(EXPR n "${n} + 1")
+  endforeach()
+endforeach()
+file(WRITE ${OUT}/.stamp "")
