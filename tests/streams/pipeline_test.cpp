@@ -1,0 +1,399 @@
+// The at-least-once pipeline against the real broker: end to end, restart, rebalance, failures.
+#include "crosscheck/streams/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "crosscheck/streams/admin.h"
+#include "crosscheck/streams/kafka_handles.h"
+#include "crosscheck/testing/kafka_test_env.h"
+#include "crosscheck/testing/test_env.h"
+
+namespace crosscheck::streams {
+namespace {
+
+using testing::KafkaTestEnv;
+using namespace std::chrono_literals;
+using Offsets = std::map<std::int32_t, std::int64_t>;
+
+bool wait_for(const std::function<bool()>& probe, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (probe()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return probe();
+}
+
+struct CountingObserver : PipelineObserver {
+  std::atomic<std::size_t> consumed{0};
+  std::atomic<std::size_t> completed{0};
+  std::atomic<std::size_t> completed_outputs{0};
+  std::atomic<std::size_t> produced{0};
+  std::atomic<std::size_t> commits_ok{0};
+  std::atomic<std::size_t> nonempty_assignments{0};
+  std::atomic<std::size_t> statistics{0};
+  std::atomic<std::size_t> kafka_errors{0};
+
+  void on_consumed(const InRecord&) override { ++consumed; }
+  void on_completed(std::string_view, int, std::int64_t source_ts, std::int64_t acked, std::size_t n) override {
+    EXPECT_GT(source_ts, 0);
+    EXPECT_GE(acked + 1000, source_ts);
+    ++completed;
+    completed_outputs += n;
+  }
+  void on_produced(const std::string&) override { ++produced; }
+  void on_commit(std::size_t, const std::optional<Error>& e) override {
+    if (!e) ++commits_ok;
+  }
+  void on_assignment(const std::vector<std::pair<std::string, std::int32_t>>& a) override {
+    if (!a.empty()) ++nonempty_assignments;
+  }
+  void on_kafka_error(const Error&) override { ++kafka_errors; }
+  void on_statistics(std::string_view json) override {
+    if (json.find("\"type\"") != std::string_view::npos) ++statistics;
+  }
+};
+
+// Runs a pipeline on its own thread.
+class Running {
+ public:
+  Running(PipelineConfig cfg, ProcessFn fn, PipelineObserver* obs)
+      : pipeline_(std::make_unique<Pipeline>(std::move(cfg), std::move(fn), obs)) {
+    thread_ = std::thread([this] {
+      Status st = pipeline_->run();
+      std::lock_guard lock(mu_);
+      result_.emplace(std::move(st));
+      done_ = true;
+    });
+  }
+  ~Running() {
+    if (thread_.joinable()) {
+      pipeline_->request_stop();
+      thread_.join();
+    }
+  }
+  Pipeline& pipeline() { return *pipeline_; }
+  bool done() {
+    std::lock_guard lock(mu_);
+    return done_;
+  }
+  Status stop() {
+    pipeline_->request_stop();
+    return join();
+  }
+  Status join() {
+    thread_.join();
+    std::lock_guard lock(mu_);
+    return *result_;
+  }
+
+ private:
+  std::unique_ptr<Pipeline> pipeline_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::optional<Status> result_;
+  bool done_ = false;
+};
+
+PipelineConfig make_config(const KafkaTestEnv& env, const std::string& group, const std::string& in) {
+  PipelineConfig cfg;
+  cfg.kafka = env.config();
+  cfg.kafka.properties["log_level"] = "3";  // keep the test output readable
+  cfg.group_id = group;
+  cfg.topics = {in};
+  cfg.commit_interval = 200ms;
+  cfg.poll_timeout = 50ms;
+  cfg.drain_timeout = 10s;
+  return cfg;
+}
+
+// Every partition is committed up to its high watermark (an empty one may have no commit at all).
+void expect_fully_committed(const Offsets& committed, const Offsets& hw) {
+  ASSERT_EQ(committed.size(), hw.size());
+  for (const auto& [p, hi] : hw) {
+    const std::int64_t c = committed.at(p);
+    if (hi == 0 && c == -1001) continue;
+    EXPECT_EQ(c, hi) << "partition " << p;
+  }
+}
+
+std::vector<std::string> numbered(int n) {
+  std::vector<std::string> v;
+  for (int i = 0; i < n; ++i) v.push_back("rec-" + std::to_string(i));
+  return v;
+}
+
+int index_of(std::string_view value) { return std::stoi(std::string(value.substr(4))); }
+
+// 0, 1 or 2 outputs depending on the record.
+ProcessFn fan_out(const std::string& out_topic) {
+  return [out_topic](const InRecord& in, Processed& p) {
+    const int i = index_of(in.value);
+    p.outcome = i % 3;
+    for (int k = 0; k < i % 3; ++k) {
+      p.outputs.push_back(OutRecord{out_topic, "", "out-" + std::to_string(i) + "-" + std::to_string(k),
+                                    {{"source-offset", std::to_string(in.offset)}}});
+    }
+  };
+}
+
+std::multiset<std::string> expected_outputs(int n) {
+  std::multiset<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    for (int k = 0; k < i % 3; ++k) out.insert("out-" + std::to_string(i) + "-" + std::to_string(k));
+  }
+  return out;
+}
+
+TEST(Pipeline, EndToEndCommitsEverythingAndRestartResumes) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  const std::string in = env.make_topic("pipe-in", 4);
+  const std::string out = env.make_topic("pipe-out", 4);
+  const std::string group = testing::unique_name("pipe-group");
+  constexpr int kN = 2000;
+  env.send_all(in, numbered(kN));
+  const auto expected = expected_outputs(kN);
+
+  CountingObserver obs;
+  {
+    Running run(make_config(env, group, in), fan_out(out), &obs);
+    ASSERT_TRUE(wait_for([&] { return obs.completed.load() >= kN || run.done(); }, 30s))
+        << "completed " << obs.completed.load() << " of " << kN;
+    EXPECT_TRUE(run.pipeline().ready());
+    Status st = run.stop();
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+  }
+  EXPECT_EQ(obs.consumed.load(), static_cast<std::size_t>(kN));
+  EXPECT_EQ(obs.completed.load(), static_cast<std::size_t>(kN));
+  EXPECT_EQ(obs.completed_outputs.load(), expected.size());
+  EXPECT_EQ(obs.produced.load(), expected.size());
+  EXPECT_GT(obs.commits_ok.load(), 0u);
+
+  std::multiset<std::string> got;
+  for (const auto& r : env.receive_all(out)) {
+    got.insert(r.value);
+    EXPECT_FALSE(r.header("source-offset").empty());
+  }
+  EXPECT_EQ(got.size(), expected.size());
+  EXPECT_TRUE(got == expected) << "outputs differ from the expected set";
+  const Offsets hw = env.high_watermarks(in);
+  for (const auto& [p, hi] : hw) EXPECT_GT(hi, 0) << "records spread over every partition";
+  expect_fully_committed(env.committed(group, in), hw);
+
+  // A restart in the same group resumes from the committed offsets: nothing new to process.
+  std::atomic<int> reprocessed{0};
+  CountingObserver obs2;
+  {
+    Running run(make_config(env, group, in), [&](const InRecord&, Processed&) { ++reprocessed; }, &obs2);
+    ASSERT_TRUE(wait_for([&] { return run.pipeline().ready(); }, 20s));
+    std::this_thread::sleep_for(1500ms);
+    Status st = run.stop();
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+  }
+  EXPECT_EQ(reprocessed.load(), 0);
+  expect_fully_committed(env.committed(group, in), hw);
+}
+
+// Parameter: partition.assignment.strategy ("" keeps librdkafka's eager default).
+class PipelineRebalance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PipelineRebalance, TwoMembersSharePartitionsAndProcessEverything) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  auto config = [&](const std::string& group, const std::string& in) {
+    PipelineConfig cfg = make_config(env, group, in);
+    if (!GetParam().empty()) cfg.kafka.properties["partition.assignment.strategy"] = GetParam();
+    return cfg;
+  };
+  const std::string in = env.make_topic("rebal-in", 4);
+  const std::string out = env.make_topic("rebal-out", 4);
+  const std::string group = testing::unique_name("rebal-group");
+  constexpr int kN = 2000;
+  const auto values = numbered(kN);
+  // First half now, second half once both members are in the group, so both have work.
+  env.send_all(in, std::vector<std::string>(values.begin(), values.begin() + kN / 2));
+
+  std::mutex mu;
+  std::map<int, int> seen;  // record index -> times processed, over both members
+  auto make_fn = [&](std::atomic<int>& mine) {
+    ProcessFn inner = fan_out(out);
+    return [&, inner](const InRecord& rec, Processed& p) {
+      {
+        std::lock_guard lock(mu);
+        ++seen[index_of(rec.value)];
+      }
+      ++mine;
+      std::this_thread::sleep_for(2ms);  // slow enough for the second member to join mid-stream
+      inner(rec, p);
+    };
+  };
+  auto all_seen = [&] {
+    std::lock_guard lock(mu);
+    return seen.size() == static_cast<std::size_t>(kN);
+  };
+
+  std::atomic<int> count_a{0};
+  std::atomic<int> count_b{0};
+  CountingObserver obs_a;
+  CountingObserver obs_b;
+  Running a(config(group, in), make_fn(count_a), &obs_a);
+  ASSERT_TRUE(wait_for([&] { return count_a.load() >= 100; }, 20s));
+  Running b(config(group, in), make_fn(count_b), &obs_b);
+  ASSERT_TRUE(wait_for([&] { return obs_b.nonempty_assignments.load() > 0; }, 20s)) << "B never got partitions";
+  if (GetParam().empty()) {
+    EXPECT_GE(obs_a.nonempty_assignments.load(), 2u) << "eager: A was assigned, revoked, and assigned again";
+  }
+  env.send_all(in, std::vector<std::string>(values.begin() + kN / 2, values.end()));
+  ASSERT_TRUE(wait_for(all_seen, 40s)) << "seen " << seen.size();
+  EXPECT_GT(count_b.load(), 0) << "the second member got partitions and processed records";
+  // Wait for the last outputs to be acknowledged, then stop both.
+  ASSERT_TRUE(wait_for([&] { return obs_a.completed.load() + obs_b.completed.load() >= kN; }, 20s));
+  Status sb = b.stop();
+  EXPECT_TRUE(sb.ok()) << sb.error().to_string();
+  Status sa = a.stop();
+  EXPECT_TRUE(sa.ok()) << sa.error().to_string();
+
+  std::set<std::string> got;
+  for (const auto& r : env.receive_all(out)) got.insert(r.value);
+  const auto expected = expected_outputs(kN);
+  EXPECT_EQ(got, std::set<std::string>(expected.begin(), expected.end())) << "every output at least once";
+  expect_fully_committed(env.committed(group, in), env.high_watermarks(in));
+}
+
+INSTANTIATE_TEST_SUITE_P(Strategies, PipelineRebalance, ::testing::Values("", "cooperative-sticky"),
+                         [](const ::testing::TestParamInfo<std::string>& p) {
+                           return p.param.empty() ? std::string("eager") : std::string("cooperative");
+                         });
+
+TEST(Pipeline, BackPressureStillProcessesEverything) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  const std::string in = env.make_topic("bp-in", 2);
+  const std::string out = env.make_topic("bp-out", 2);
+  const std::string group = testing::unique_name("bp-group");
+  constexpr int kN = 300;
+  env.send_all(in, numbered(kN));
+  PipelineConfig cfg = make_config(env, group, in);
+  cfg.max_in_flight = 3;
+  cfg.kafka.properties["statistics.interval.ms"] = "100";
+  CountingObserver obs;
+  Running run(cfg, fan_out(out), &obs);
+  ASSERT_TRUE(wait_for([&] { return obs.completed.load() >= kN; }, 30s)) << obs.completed.load();
+  ASSERT_TRUE(wait_for([&] { return obs.statistics.load() > 0; }, 5s));
+  Status st = run.stop();
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_EQ(env.receive_all(out).size(), expected_outputs(kN).size());
+  expect_fully_committed(env.committed(group, in), env.high_watermarks(in));
+}
+
+// Records 0..kN-1 on one partition; record kBad gets an output Kafka will not take.
+constexpr int kFailN = 100;
+constexpr int kBad = 50;
+
+ProcessFn with_big_output(const std::string& out_topic) {
+  return [out_topic](const InRecord& in, Processed& p) {
+    const int i = index_of(in.value);
+    p.outputs.push_back(OutRecord{out_topic, "", i == kBad ? std::string(5000, 'x') : "ok-" + std::to_string(i), {}});
+  };
+}
+
+TEST(Pipeline, ProduceFailureIsFatalAndLeavesTheRecordUncommitted) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  const std::string in = env.make_topic("fail-in", 1);
+  const std::string out = env.make_topic("fail-out", 1);
+  const std::string group = testing::unique_name("fail-group");
+  env.send_all(in, numbered(kFailN));
+
+  PipelineConfig cfg = make_config(env, group, in);
+  cfg.kafka.producer_properties["message.max.bytes"] = "1000";  // rejected locally, at produce time
+  CountingObserver obs;
+  Running run(cfg, with_big_output(out), &obs);
+  ASSERT_TRUE(wait_for([&] { return run.done(); }, 30s)) << "run() should stop by itself";
+  Status st = run.join();
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.error().is_fatal());
+  EXPECT_EQ(st.error().code(), RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) << st.error().to_string();
+  EXPECT_GT(obs.kafka_errors.load(), 0u);
+  // Everything before the bad record is complete and committed; the bad record is not.
+  EXPECT_EQ(env.committed(group, in), (Offsets{{0, kBad}}));
+}
+
+// Creates a topic whose broker-side max.message.bytes is tiny, so the broker rejects big batches.
+void create_small_topic(const KafkaTestEnv& env, const std::string& name) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  rd_kafka_conf_set(conf, "bootstrap.servers", env.config().bootstrap_servers.c_str(), err, sizeof err);
+  KafkaHandle rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err));
+  ASSERT_TRUE(rk) << err;
+  NewTopicHandle nt(rd_kafka_NewTopic_new(name.c_str(), 1, 1, err, sizeof err));
+  ASSERT_TRUE(nt) << err;
+  ASSERT_EQ(rd_kafka_NewTopic_set_config(nt.get(), "max.message.bytes", "2000"), RD_KAFKA_RESP_ERR_NO_ERROR);
+  QueueHandle q(rd_kafka_queue_new(rk.get()));
+  rd_kafka_NewTopic_t* raw = nt.get();
+  rd_kafka_CreateTopics(rk.get(), &raw, 1, nullptr, q.get());
+  EventHandle ev(rd_kafka_queue_poll(q.get(), 15000));
+  ASSERT_TRUE(ev);
+  size_t cnt = 0;
+  const rd_kafka_topic_result_t** res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &cnt);
+  ASSERT_EQ(cnt, 1u);
+  ASSERT_EQ(rd_kafka_topic_result_error(res[0]), RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_topic_result_error_string(res[0]);
+  // ensure_topics on an existing topic just waits until it has leaders.
+  Status st = ensure_topics(env.config(), {{name, 1, 1}});
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+}
+
+TEST(Pipeline, DeliveryFailureIsFatalAndLeavesTheRecordUncommitted) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  const std::string in = env.make_topic("dfail-in", 1);
+  const std::string out = testing::unique_name("dfail-out");
+  create_small_topic(env, out);
+  if (HasFatalFailure()) return;
+  const std::string group = testing::unique_name("dfail-group");
+  env.send_all(in, numbered(kFailN));
+
+  CountingObserver obs;
+  Running run(make_config(env, group, in), with_big_output(out), &obs);
+  ASSERT_TRUE(wait_for([&] { return run.done(); }, 30s)) << "run() should stop by itself";
+  Status st = run.join();
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.error().is_fatal()) << st.error().to_string();
+  const Offsets committed = env.committed(group, in);
+  ASSERT_EQ(committed.size(), 1u);
+  // Outputs batched with the bad one fail too, so less may be committed, never more.
+  EXPECT_LE(committed.at(0), kBad);
+  for (const auto& r : env.receive_all(out)) EXPECT_LT(r.value.size(), 100u);
+}
+
+TEST(Pipeline, InvalidConfigurationFailsRun) {
+  PipelineConfig cfg;
+  cfg.kafka.consumer_properties["no.such.setting"] = "x";
+  cfg.topics = {"t"};
+  Pipeline p(cfg, [](const InRecord&, Processed&) {});
+  Status st = p.run();
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.error().is_fatal());
+}
+
+TEST(Pipeline, StopBeforeRunReturnsPromptly) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  const std::string in = env.make_topic("early-in", 1);
+  Pipeline p(make_config(env, testing::unique_name("early"), in), [](const InRecord&, Processed&) {});
+  p.request_stop();
+  const auto t0 = std::chrono::steady_clock::now();
+  Status st = p.run();
+  EXPECT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+}
+
+}  // namespace
+}  // namespace crosscheck::streams
