@@ -1,1 +1,428 @@
-// placeholder: implemented in this change
+#include "crosscheck/rules/watchlist.h"
+
+#include <simdjson.h>
+
+#include <array>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+#include "crosscheck/json_writer.h"
+#include "crosscheck/rules/normalize.h"
+#include "crosscheck/time_format.h"
+
+namespace crosscheck::rules {
+namespace {
+
+constexpr std::array<std::string_view, 6> kTypeNames = {
+    "person", "organization", "vessel", "aircraft", "account", "crypto_address"};
+
+constexpr std::array<std::string_view, 4> kListKeys = {"list_id", "name", "source", "entries"};
+constexpr std::array<std::string_view, 10> kEntryKeys = {
+    "id", "type", "names", "dates_of_birth", "nationalities", "documents", "ibans", "bics", "imo", "remarks"};
+constexpr std::array<std::string_view, 3> kDocumentKeys = {"type", "number", "country"};
+
+// A hand-maintained file has only a handful of problems that matter; beyond this the rest is noise.
+constexpr std::size_t kMaxReportedProblems = 50;
+
+template <std::size_t N>
+std::string join_keys(const std::array<std::string_view, N>& keys) {
+  std::string out;
+  for (auto k : keys) {
+    if (!out.empty()) out += ", ";
+    out += k;
+  }
+  return out;
+}
+
+template <std::size_t N>
+int key_index(const std::array<std::string_view, N>& keys, std::string_view key) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (keys[i] == key) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string quote(std::string_view s) {
+  std::string out;
+  json::append_string(out, s);
+  return out;
+}
+
+std::string_view type_name(simdjson::dom::element_type t) {
+  using T = simdjson::dom::element_type;
+  switch (t) {
+    case T::ARRAY: return "an array";
+    case T::OBJECT: return "an object";
+    case T::INT64:
+    case T::UINT64:
+    case T::DOUBLE: return "a number";
+    case T::STRING: return "a string";
+    case T::BOOL: return "a boolean";
+    case T::NULL_VALUE: return "null";
+  }
+  return "unknown";
+}
+
+bool is_blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+bool is_upper_alpha(std::string_view s, std::size_t n) {
+  if (s.size() != n) return false;
+  for (char c : s) {
+    if (c < 'A' || c > 'Z') return false;
+  }
+  return true;
+}
+
+bool valid_date_of_birth(std::string_view s) {
+  auto all_digits = [](std::string_view d) {
+    for (char c : d) {
+      if (c < '0' || c > '9') return false;
+    }
+    return true;
+  };
+  if (s.size() == 4) return all_digits(s);
+  if (s.size() == 7) {
+    if (!all_digits(s.substr(0, 4)) || s[4] != '-' || !all_digits(s.substr(5, 2))) return false;
+    const int month = (s[5] - '0') * 10 + (s[6] - '0');
+    return month >= 1 && month <= 12;
+  }
+  return s.size() == 10 && timefmt::parse_date_days(s).has_value();
+}
+
+bool valid_iban(std::string_view raw) {
+  const std::string iban = normalize_iban(raw);
+  if (iban.size() < 15 || iban.size() > 34) return false;
+  return iban[0] >= 'A' && iban[0] <= 'Z' && iban[1] >= 'A' && iban[1] <= 'Z' && iban[2] >= '0' &&
+         iban[2] <= '9' && iban[3] >= '0' && iban[3] <= '9';
+}
+
+bool valid_bic(std::string_view bic) {
+  if (bic.size() != 8 && bic.size() != 11) return false;
+  for (char c : bic) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+
+// Reads one entry; problems are appended without a location prefix (the caller adds it).
+class EntryReader {
+ public:
+  explicit EntryReader(std::vector<std::string>& problems) : problems_(problems) {}
+
+  void read(simdjson::dom::element element, WatchlistEntry& entry) {
+    simdjson::dom::object object;
+    if (element.get_object().get(object)) {
+      problems_.push_back("must be an object, got " + std::string(type_name(element.type())));
+      return;
+    }
+    std::array<bool, kEntryKeys.size()> seen{};
+    for (auto field : object) {
+      const int k = key_index(kEntryKeys, field.key);
+      if (k < 0) {
+        problems_.push_back("unknown key " + quote(field.key) + " (allowed: " + join_keys(kEntryKeys) + ")");
+        continue;
+      }
+      if (seen[static_cast<std::size_t>(k)]) {
+        problems_.push_back("duplicate key " + quote(field.key));
+        continue;
+      }
+      seen[static_cast<std::size_t>(k)] = true;
+      const std::string_view key = field.key;
+      const auto value = field.value;
+      if (key == "id") {
+        if (read_string(key, value, entry.id) && is_blank(entry.id)) problems_.push_back("\"id\" is empty");
+      } else if (key == "type") {
+        std::string type;
+        if (read_string(key, value, type)) {
+          if (auto t = entity_type_from_string(type)) {
+            entry.type = *t;
+          } else {
+            problems_.push_back("unknown type " + quote(type) + " (allowed: " + join_keys(kTypeNames) + ")");
+          }
+        }
+      } else if (key == "names") {
+        read_strings(key, value, entry.names, [](std::string_view s) { return !normalize_name(s).empty(); },
+                     "has no letters or digits");
+      } else if (key == "dates_of_birth") {
+        read_strings(key, value, entry.dates_of_birth, valid_date_of_birth,
+                     "is not a date (YYYY, YYYY-MM or YYYY-MM-DD)");
+      } else if (key == "nationalities") {
+        read_strings(key, value, entry.nationalities, [](std::string_view s) { return is_upper_alpha(s, 3); },
+                     "is not an ISO 3166-1 alpha-3 code");
+      } else if (key == "documents") {
+        read_documents(value, entry.documents);
+      } else if (key == "ibans") {
+        read_strings(key, value, entry.ibans, valid_iban, "is not an IBAN");
+      } else if (key == "bics") {
+        read_strings(key, value, entry.bics, valid_bic, "is not a BIC (8 or 11 upper-case letters or digits)");
+      } else if (key == "imo") {
+        if (read_string(key, value, entry.imo) && normalize_imo(entry.imo).empty()) {
+          problems_.push_back("\"imo\" " + quote(entry.imo) + " is not a 7-digit IMO number");
+        }
+      } else if (key == "remarks") {
+        read_string(key, value, entry.remarks);
+      }
+    }
+    if (!seen[0]) problems_.push_back("missing \"id\"");
+    if (!seen[1]) problems_.push_back("missing \"type\"");
+    if (entry.names.empty() && entry.documents.empty() && entry.ibans.empty() && entry.imo.empty()) {
+      problems_.push_back("has no names and no identifiers (documents, ibans, imo): nothing to match on");
+    }
+  }
+
+ private:
+  bool read_string(std::string_view key, simdjson::dom::element value, std::string& out) {
+    std::string_view s;
+    if (value.get_string().get(s)) {
+      problems_.push_back(quote(key) + " must be a string, got " + std::string(type_name(value.type())));
+      return false;
+    }
+    out.assign(s);
+    return true;
+  }
+
+  template <class Valid>
+  void read_strings(std::string_view key, simdjson::dom::element value, std::vector<std::string>& out,
+                    Valid valid, std::string_view invalid_message) {
+    simdjson::dom::array array;
+    if (value.get_array().get(array)) {
+      problems_.push_back(quote(key) + " must be an array of strings, got " + std::string(type_name(value.type())));
+      return;
+    }
+    std::size_t i = 0;
+    for (auto item : array) {
+      const std::string where = std::string(key) + "[" + std::to_string(i++) + "]";
+      std::string_view s;
+      if (item.get_string().get(s)) {
+        problems_.push_back(where + " must be a string, got " + std::string(type_name(item.type())));
+        continue;
+      }
+      if (!valid(s)) {
+        problems_.push_back(where + " " + quote(s) + " " + std::string(invalid_message));
+        continue;
+      }
+      out.emplace_back(s);
+    }
+  }
+
+  void read_documents(simdjson::dom::element value, std::vector<IdentityDocument>& out) {
+    simdjson::dom::array array;
+    if (value.get_array().get(array)) {
+      problems_.push_back("\"documents\" must be an array of objects, got " + std::string(type_name(value.type())));
+      return;
+    }
+    std::size_t i = 0;
+    for (auto item : array) {
+      const std::string where = "documents[" + std::to_string(i++) + "]";
+      simdjson::dom::object object;
+      if (item.get_object().get(object)) {
+        problems_.push_back(where + " must be an object, got " + std::string(type_name(item.type())));
+        continue;
+      }
+      IdentityDocument doc;
+      bool have_number = false;
+      for (auto field : object) {
+        const int k = key_index(kDocumentKeys, field.key);
+        if (k < 0) {
+          problems_.push_back(where + ": unknown key " + quote(field.key) + " (allowed: " + join_keys(kDocumentKeys) + ")");
+          continue;
+        }
+        std::string* target = k == 0 ? &doc.type : k == 1 ? &doc.number : &doc.country;
+        std::string_view s;
+        if (field.value.get_string().get(s)) {
+          problems_.push_back(where + "." + std::string(field.key) + " must be a string, got " +
+                              std::string(type_name(field.value.type())));
+          continue;
+        }
+        target->assign(s);
+        if (k == 1) have_number = true;
+      }
+      if (!have_number) {
+        problems_.push_back(where + ": missing \"number\"");
+        continue;
+      }
+      if (normalize_document(doc.number).empty()) {
+        problems_.push_back(where + ".number " + quote(doc.number) + " has no letters or digits");
+        continue;
+      }
+      if (!doc.country.empty() && !is_upper_alpha(doc.country, 3)) {
+        problems_.push_back(where + ".country " + quote(doc.country) + " is not an ISO 3166-1 alpha-3 code");
+        continue;
+      }
+      out.push_back(std::move(doc));
+    }
+  }
+
+  std::vector<std::string>& problems_;
+};
+
+Error problems_error(const std::vector<std::string>& problems) {
+  std::string msg = std::to_string(problems.size()) + (problems.size() == 1 ? " problem: " : " problems: ");
+  for (std::size_t i = 0; i < problems.size() && i < kMaxReportedProblems; ++i) {
+    if (i) msg += "; ";
+    msg += problems[i];
+  }
+  if (problems.size() > kMaxReportedProblems) {
+    msg += "; ... and " + std::to_string(problems.size() - kMaxReportedProblems) + " more";
+  }
+  return Error::fatal("watchlist", std::move(msg));
+}
+
+Result<simdjson::dom::element> parse_json(simdjson::dom::parser& parser, std::string_view json) {
+  simdjson::dom::element root;
+  if (auto err = parser.parse(json.data(), json.size(), true).get(root)) {
+    return Error::fatal("watchlist", std::string("invalid JSON: ") + simdjson::error_message(err));
+  }
+  return root;
+}
+
+}  // namespace
+
+std::string_view to_string(EntityType type) { return kTypeNames[static_cast<std::size_t>(type)]; }
+
+std::optional<EntityType> entity_type_from_string(std::string_view name) {
+  const int k = key_index(kTypeNames, name);
+  if (k < 0) return std::nullopt;
+  return static_cast<EntityType>(k);
+}
+
+bool is_valid_list_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-'))) return false;
+  }
+  return true;
+}
+
+Result<Watchlist> parse_watchlist_json(std::string_view json) {
+  simdjson::dom::parser parser;
+  auto root = parse_json(parser, json);
+  if (!root) return root.error();
+  simdjson::dom::object object;
+  if (root->get_object().get(object)) {
+    return Error::fatal("watchlist", "a watchlist must be a JSON object, got " + std::string(type_name(root->type())));
+  }
+
+  Watchlist list;
+  std::vector<std::string> problems;
+  std::array<bool, kListKeys.size()> seen{};
+  simdjson::dom::array entries;
+  bool have_entries = false;
+  for (auto field : object) {
+    const int k = key_index(kListKeys, field.key);
+    if (k < 0) {
+      problems.push_back("unknown top-level key " + quote(field.key) + " (allowed: " + join_keys(kListKeys) + ")");
+      continue;
+    }
+    if (seen[static_cast<std::size_t>(k)]) {
+      problems.push_back("duplicate top-level key " + quote(field.key));
+      continue;
+    }
+    seen[static_cast<std::size_t>(k)] = true;
+    if (k == 3) {
+      if (field.value.get_array().get(entries)) {
+        problems.push_back("\"entries\" must be an array, got " + std::string(type_name(field.value.type())));
+      } else {
+        have_entries = true;
+      }
+      continue;
+    }
+    std::string_view s;
+    if (field.value.get_string().get(s)) {
+      problems.push_back(quote(field.key) + " must be a string, got " + std::string(type_name(field.value.type())));
+      continue;
+    }
+    (k == 0 ? list.list_id : k == 1 ? list.name : list.source).assign(s);
+  }
+  if (!seen[0]) {
+    problems.push_back("missing \"list_id\"");
+  } else if (!is_valid_list_id(list.list_id)) {
+    problems.push_back("invalid \"list_id\" " + quote(list.list_id) + " (expected [a-z0-9][a-z0-9._-]{0,63})");
+  }
+  if (!seen[3]) problems.push_back("missing \"entries\"");
+
+  if (have_entries) {
+    std::unordered_map<std::string, std::size_t> first_index;
+    std::size_t i = 0;
+    std::vector<std::string> entry_problems;
+    for (auto element : entries) {
+      const std::size_t index = i++;
+      WatchlistEntry entry;
+      entry_problems.clear();
+      EntryReader(entry_problems).read(element, entry);
+      std::string where = "entries[" + std::to_string(index) + "]";
+      if (!entry.id.empty()) where += " (id " + quote(entry.id) + ")";
+      if (!entry.id.empty()) {
+        auto [it, inserted] = first_index.emplace(entry.id, index);
+        if (!inserted) {
+          entry_problems.push_back("duplicate id (first used by entries[" + std::to_string(it->second) + "])");
+        }
+      }
+      for (auto& p : entry_problems) problems.push_back(where + ": " + p);
+      if (entry_problems.empty()) list.entries.push_back(std::move(entry));
+    }
+  }
+  if (!problems.empty()) return problems_error(problems);
+  return list;
+}
+
+Result<Watchlist> load_watchlist_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::fatal("watchlist", "cannot open " + path);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return Error::fatal("watchlist", "cannot read " + path);
+  auto list = parse_watchlist_json(buffer.str());
+  if (!list) return Error::fatal("watchlist", path + ": " + list.error().message());
+  return list;
+}
+
+std::string encode_entry_json(const WatchlistEntry& entry) {
+  std::string out;
+  out.reserve(256);
+  json::Writer w(out);
+  auto strings = [&w](std::string_view key, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    w.key(key).begin_array();
+    for (const auto& v : values) w.string(v);
+    w.end_array();
+  };
+  w.begin_object().field("id", entry.id).field("type", to_string(entry.type));
+  strings("names", entry.names);
+  strings("dates_of_birth", entry.dates_of_birth);
+  strings("nationalities", entry.nationalities);
+  if (!entry.documents.empty()) {
+    w.key("documents").begin_array();
+    for (const auto& d : entry.documents) {
+      w.begin_object().optional_field("type", d.type).field("number", d.number).optional_field("country", d.country);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  strings("ibans", entry.ibans);
+  strings("bics", entry.bics);
+  w.optional_field("imo", entry.imo).optional_field("remarks", entry.remarks).end_object();
+  return out;
+}
+
+Result<WatchlistEntry> parse_entry_json(std::string_view json) {
+  // Loading a list parses every entry separately: reuse one parser's buffers per thread.
+  thread_local simdjson::dom::parser parser;
+  auto root = parse_json(parser, json);
+  if (!root) return root.error();
+  WatchlistEntry entry;
+  std::vector<std::string> problems;
+  EntryReader(problems).read(*root, entry);
+  if (!problems.empty()) {
+    std::vector<std::string> prefixed;
+    for (auto& p : problems) prefixed.push_back("entry " + quote(entry.id) + ": " + p);
+    return problems_error(prefixed);
+  }
+  return entry;
+}
+
+}  // namespace crosscheck::rules

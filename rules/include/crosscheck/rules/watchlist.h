@@ -25,6 +25,8 @@ struct IdentityDocument {
   std::string type;     // "passport", "national_id", ... free text from the source list
   std::string number;   // as listed
   std::string country;  // ISO 3166-1 alpha-3 where known
+
+  bool operator==(const IdentityDocument&) const = default;
 };
 
 struct WatchlistEntry {
@@ -50,6 +52,9 @@ struct Watchlist {
   std::string published_at;  // RFC 3339, assigned on publication
   std::vector<WatchlistEntry> entries;
 };
+
+// List ids are [a-z0-9][a-z0-9._-]{0,63}: they appear in Redis keys, metric labels and flags.
+bool is_valid_list_id(std::string_view id);
 
 // Parses the project's own JSON list format (docs/watchlists.md). Every problem is reported,
 // with the entry index, in one fatal Error; on success entries have ids that are unique.

@@ -57,6 +57,7 @@ class WatchlistFollower {
   bool poll_once();
   FollowerConfig config_;
   Callbacks callbacks_;
+  RedisClient redis_;  // used only by the follower thread
   std::atomic<std::shared_ptr<const WatchlistIndex>> current_;
   std::map<std::string, std::uint64_t> versions_;
   std::atomic<bool> ready_{false};
