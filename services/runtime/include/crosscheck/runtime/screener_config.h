@@ -1,0 +1,91 @@
+// The screener's configuration: typed structs with documented defaults, read from one YAML file.
+//
+// The parser is strict: an unknown key or a bad value is rejected, naming the key and the allowed
+// keys or values, and every problem in the file is reported at once. librdkafka properties pass
+// through unchanged (kafka.properties / consumer_properties / producer_properties).
+// Environment variables override the two addresses that differ between machines:
+//   CROSSCHECK_KAFKA_BOOTSTRAP -> kafka.bootstrap_servers
+//   CROSSCHECK_REDIS_ADDRESS   -> redis.address
+// docs/configuration.md is the reference; keep it in step with this file.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include "crosscheck/error.h"
+#include "crosscheck/log.h"
+#include "crosscheck/rules/redis_client.h"
+#include "crosscheck/schemas/event.h"
+#include "crosscheck/streams/kafka_config.h"
+
+namespace crosscheck::runtime {
+
+struct TopicsConfig {
+  std::string itineraries = "transit.itineraries";
+  std::string manifests = "transit.manifests";
+  std::string payments = "transit.payments";
+  std::string deadletter = "transit.deadletter";
+  std::string flags_prefix = "flags.";  // flags go to <flags_prefix><queue>
+};
+
+struct KafkaSection {
+  streams::KafkaConfig client;  // bootstrap_servers and librdkafka pass-through properties
+  std::string group_id = "crosscheck-screener";
+  std::chrono::milliseconds commit_interval{1000};
+  std::size_t max_in_flight = 50000;
+  std::chrono::milliseconds drain_timeout{30000};
+  bool create_topics = true;  // create missing input and output topics at start-up
+  int topic_partitions = 8;   // partitions for topics the screener creates
+};
+
+struct RedisSection {
+  rules::RedisConfig client;
+  std::string address = "127.0.0.1:6379";
+  std::string key_prefix = "crosscheck:";
+};
+
+struct WatchlistsSection {
+  std::chrono::milliseconds poll_interval{500};
+};
+
+struct ScreeningSection {
+  // Operator queue per event kind; a queue names the topic <flags_prefix><queue>.
+  std::map<schemas::EventKind, std::string> queues = {
+      {schemas::EventKind::kItinerary, "border"},
+      {schemas::EventKind::kManifest, "customs"},
+      {schemas::EventKind::kPayment, "payments"},
+  };
+  std::string severity = "high";  // severity of watchlist-match flags: low, medium, high
+  std::size_t max_event_bytes = 1 << 20;
+  std::size_t max_depth = 32;
+};
+
+struct HttpSection {
+  std::string address = "127.0.0.1";
+  int port = 9464;
+};
+
+struct ScreenerConfig {
+  std::string instance_id;  // default "<hostname>-<pid>"
+  log::Level log_level = log::Level::kInfo;
+  KafkaSection kafka;
+  TopicsConfig topics;
+  RedisSection redis;
+  WatchlistsSection watchlists;
+  ScreeningSection screening;
+  HttpSection http;
+};
+
+// Parses YAML text. `env` supplies the override variables (pass the process environment, or a
+// map in tests). Fatal Error listing every problem, one per line, when the file is not valid.
+Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
+                                             const std::map<std::string, std::string>& env);
+// Reads and parses a file; an empty path means "defaults plus environment".
+Result<ScreenerConfig> load_screener_config(const std::string& path, const std::map<std::string, std::string>& env);
+
+// The process environment as a map (only the CROSSCHECK_* variables).
+std::map<std::string, std::string> crosscheck_environment();
+
+}  // namespace crosscheck::runtime

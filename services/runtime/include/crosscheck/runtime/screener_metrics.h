@@ -1,0 +1,83 @@
+// Every metric the screener exports, declared in this one place.
+//
+// Names follow Prometheus conventions (crosscheck_ prefix, _total for counters, base units).
+// Label values are bounded: topics, queues and lists come from configuration and published
+// lists, reasons from the fixed ReasonCode set, so series cannot grow with traffic.
+// Per-event paths use pre-resolved series pointers: no label lookups on the hot path.
+// Thread-safety: prometheus-cpp metrics are thread-safe; the lazily created per-topic, per-queue
+// and per-list series are guarded by a mutex.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "crosscheck/schemas/violation.h"
+
+namespace crosscheck::runtime {
+
+// How a record ended, passed through the pipeline as its outcome tag.
+enum class Outcome : int { kClean = 0, kFlagged = 1, kDeadLetter = 2 };
+inline constexpr int kOutcomeCount = 3;
+std::string_view to_string(Outcome outcome);
+
+class ScreenerMetrics {
+ public:
+  explicit ScreenerMetrics(std::shared_ptr<prometheus::Registry> registry, const std::string& instance_id);
+
+  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
+
+  prometheus::Counter& consumed(const std::string& topic);
+  prometheus::Counter& deadletter(schemas::ReasonCode reason) { return *deadletter_by_reason_[static_cast<int>(reason)]; }
+  prometheus::Counter& flags(const std::string& queue);
+  prometheus::Histogram& end_to_end_latency(Outcome outcome) { return *latency_by_outcome_[static_cast<int>(outcome)]; }
+  prometheus::Histogram& processing_time() { return *processing_time_; }
+  prometheus::Counter& events(Outcome outcome) { return *events_by_outcome_[static_cast<int>(outcome)]; }
+
+  void set_watchlist(const std::string& list_id, double version, double entries, double loaded_at_seconds);
+  void remove_watchlist(const std::string& list_id);
+  prometheus::Counter& watchlist_reloads() { return *watchlist_reloads_; }
+  prometheus::Counter& watchlist_reload_errors() { return *watchlist_reload_errors_; }
+  prometheus::Gauge& watchlist_entries_total() { return *watchlist_entries_total_; }
+  prometheus::Gauge& redis_up() { return *redis_up_; }
+
+  prometheus::Counter& kafka_errors(bool retriable) { return retriable ? *kafka_errors_retriable_ : *kafka_errors_fatal_; }
+  prometheus::Counter& commits(bool ok) { return ok ? *commits_ok_ : *commits_failed_; }
+  prometheus::Gauge& assigned_partitions() { return *assigned_partitions_; }
+  prometheus::Gauge& ready() { return *ready_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::mutex mutex_;
+  prometheus::Family<prometheus::Counter>* consumed_family_;
+  prometheus::Family<prometheus::Counter>* flags_family_;
+  prometheus::Family<prometheus::Gauge>* watchlist_version_family_;
+  prometheus::Family<prometheus::Gauge>* watchlist_entries_family_;
+  prometheus::Family<prometheus::Gauge>* watchlist_loaded_family_;
+  std::map<std::string, prometheus::Counter*> consumed_by_topic_;
+  std::map<std::string, prometheus::Counter*> flags_by_queue_;
+  std::array<prometheus::Counter*, schemas::kReasonCodeCount> deadletter_by_reason_{};
+  std::array<prometheus::Histogram*, kOutcomeCount> latency_by_outcome_{};
+  std::array<prometheus::Counter*, kOutcomeCount> events_by_outcome_{};
+  prometheus::Histogram* processing_time_;
+  prometheus::Counter* watchlist_reloads_;
+  prometheus::Counter* watchlist_reload_errors_;
+  prometheus::Gauge* watchlist_entries_total_;
+  prometheus::Gauge* redis_up_;
+  prometheus::Counter* kafka_errors_retriable_;
+  prometheus::Counter* kafka_errors_fatal_;
+  prometheus::Counter* commits_ok_;
+  prometheus::Counter* commits_failed_;
+  prometheus::Gauge* assigned_partitions_;
+  prometheus::Gauge* ready_;
+};
+
+}  // namespace crosscheck::runtime

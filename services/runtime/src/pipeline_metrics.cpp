@@ -1,0 +1,42 @@
+#include "crosscheck/runtime/pipeline_metrics.h"
+
+#include "crosscheck/log.h"
+
+namespace crosscheck::runtime {
+
+void PipelineMetrics::on_consumed(const streams::InRecord& in) {
+  // Records arrive in runs from one topic: cache the last series to skip the map lookup.
+  if (last_counter_ == nullptr || in.topic != last_topic_) {
+    last_topic_ = std::string(in.topic);
+    last_counter_ = &metrics_.consumed(last_topic_);
+  }
+  last_counter_->Increment();
+}
+
+void PipelineMetrics::on_completed(std::string_view /*topic*/, int outcome, std::int64_t source_timestamp_ms,
+                                   std::int64_t acked_ms, std::size_t /*outputs*/) {
+  if (outcome < 0 || outcome >= kOutcomeCount) return;
+  const auto o = static_cast<Outcome>(outcome);
+  metrics_.events(o).Increment();
+  if (source_timestamp_ms > 0) {
+    // Clock skew between producer and screener can make this negative: clamp rather than lie.
+    const double seconds = std::max<std::int64_t>(0, acked_ms - source_timestamp_ms) / 1000.0;
+    metrics_.end_to_end_latency(o).Observe(seconds);
+  }
+}
+
+void PipelineMetrics::on_produced(const std::string& topic) {
+  if (topic.rfind(flags_prefix_, 0) == 0) metrics_.flags(topic.substr(flags_prefix_.size())).Increment();
+}
+
+void PipelineMetrics::on_commit(std::size_t /*partitions*/, const std::optional<Error>& error) {
+  metrics_.commits(!error.has_value()).Increment();
+}
+
+void PipelineMetrics::on_assignment(const std::vector<std::pair<std::string, std::int32_t>>& assigned) {
+  metrics_.assigned_partitions().Set(static_cast<double>(assigned.size()));
+}
+
+void PipelineMetrics::on_kafka_error(const Error& error) { metrics_.kafka_errors(error.is_retriable()).Increment(); }
+
+}  // namespace crosscheck::runtime

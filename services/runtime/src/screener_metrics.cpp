@@ -1,0 +1,119 @@
+#include "crosscheck/runtime/screener_metrics.h"
+
+#include <prometheus/counter.h>
+
+namespace crosscheck::runtime {
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kClean: return "clean";
+    case Outcome::kFlagged: return "flagged";
+    case Outcome::kDeadLetter: return "deadletter";
+  }
+  return "clean";
+}
+
+namespace {
+// 0.5 ms .. 30 s: from an idle pipeline's sub-millisecond round trip to a stalled broker.
+prometheus::Histogram::BucketBoundaries latency_buckets() {
+  return {0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1,
+          0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+}
+prometheus::Histogram::BucketBoundaries processing_buckets() {
+  return {1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05};
+}
+}  // namespace
+
+ScreenerMetrics::ScreenerMetrics(std::shared_ptr<prometheus::Registry> registry, const std::string& instance_id)
+    : registry_(std::move(registry)) {
+  using prometheus::BuildCounter;
+  using prometheus::BuildGauge;
+  using prometheus::BuildHistogram;
+  auto& r = *registry_;
+
+  BuildGauge().Name("crosscheck_screener_info").Help("Constant 1, labelled with the screener instance.")
+      .Register(r).Add({{"instance_id", instance_id}}).Set(1);
+
+  consumed_family_ = &BuildCounter().Name("crosscheck_events_consumed_total")
+                          .Help("Records consumed, per input topic.").Register(r);
+  flags_family_ = &BuildCounter().Name("crosscheck_flags_published_total")
+                       .Help("Flags acknowledged by Kafka, per operator queue.").Register(r);
+
+  auto& dl = BuildCounter().Name("crosscheck_deadletter_records_total")
+                 .Help("Dead-letter records, per reason code (a record with several reasons counts once per reason).")
+                 .Register(r);
+  for (int i = 0; i < schemas::kReasonCodeCount; ++i) {
+    deadletter_by_reason_[i] = &dl.Add({{"reason", std::string(schemas::reason_code_name(static_cast<schemas::ReasonCode>(i)))}});
+  }
+
+  auto& lat = BuildHistogram().Name("crosscheck_end_to_end_latency_seconds")
+                  .Help("From the input record's Kafka timestamp to Kafka's acknowledgement of the last record "
+                        "produced from it (for clean events: to the end of screening), per outcome.")
+                  .Register(r);
+  auto& ev = BuildCounter().Name("crosscheck_events_screened_total")
+                 .Help("Input records fully handled (outputs acknowledged), per outcome.").Register(r);
+  for (int i = 0; i < kOutcomeCount; ++i) {
+    const std::string o(to_string(static_cast<Outcome>(i)));
+    latency_by_outcome_[i] = &lat.Add({{"outcome", o}}, latency_buckets());
+    events_by_outcome_[i] = &ev.Add({{"outcome", o}});
+  }
+  processing_time_ = &BuildHistogram().Name("crosscheck_processing_seconds")
+                          .Help("Time to parse, validate and screen one record, on the consumer thread.")
+                          .Register(r).Add({}, processing_buckets());
+
+  watchlist_version_family_ = &BuildGauge().Name("crosscheck_watchlist_version")
+                                   .Help("Live version of each watchlist in this screener's index.").Register(r);
+  watchlist_entries_family_ = &BuildGauge().Name("crosscheck_watchlist_entries")
+                                   .Help("Entries of each live watchlist.").Register(r);
+  watchlist_loaded_family_ = &BuildGauge().Name("crosscheck_watchlist_loaded_timestamp_seconds")
+                                  .Help("When this screener swapped in the live version of each watchlist.").Register(r);
+  watchlist_entries_total_ = &BuildGauge().Name("crosscheck_watchlist_index_entries")
+                                  .Help("Entries in the live index over all lists.").Register(r).Add({});
+  watchlist_reloads_ = &BuildCounter().Name("crosscheck_watchlist_reloads_total")
+                            .Help("Index rebuilds after a list changed in Redis.").Register(r).Add({});
+  watchlist_reload_errors_ = &BuildCounter().Name("crosscheck_watchlist_reload_errors_total")
+                                  .Help("Failed attempts to read watchlists from Redis (the last good index stays live).")
+                                  .Register(r).Add({});
+  redis_up_ = &BuildGauge().Name("crosscheck_redis_up").Help("1 when the last Redis poll succeeded.").Register(r).Add({});
+
+  auto& ke = BuildCounter().Name("crosscheck_kafka_errors_total").Help("Errors reported by librdkafka.").Register(r);
+  kafka_errors_retriable_ = &ke.Add({{"kind", "retriable"}});
+  kafka_errors_fatal_ = &ke.Add({{"kind", "fatal"}});
+  auto& commits = BuildCounter().Name("crosscheck_offset_commits_total").Help("Offset commits, per result.").Register(r);
+  commits_ok_ = &commits.Add({{"result", "ok"}});
+  commits_failed_ = &commits.Add({{"result", "failed"}});
+  assigned_partitions_ = &BuildGauge().Name("crosscheck_assigned_partitions")
+                              .Help("Input partitions assigned to this screener.").Register(r).Add({});
+  ready_ = &BuildGauge().Name("crosscheck_ready")
+                .Help("1 when the watchlists are loaded and the consumer has partitions.").Register(r).Add({});
+}
+
+prometheus::Counter& ScreenerMetrics::consumed(const std::string& topic) {
+  std::lock_guard lock(mutex_);
+  auto it = consumed_by_topic_.find(topic);
+  if (it == consumed_by_topic_.end()) it = consumed_by_topic_.emplace(topic, &consumed_family_->Add({{"topic", topic}})).first;
+  return *it->second;
+}
+
+prometheus::Counter& ScreenerMetrics::flags(const std::string& queue) {
+  std::lock_guard lock(mutex_);
+  auto it = flags_by_queue_.find(queue);
+  if (it == flags_by_queue_.end()) it = flags_by_queue_.emplace(queue, &flags_family_->Add({{"queue", queue}})).first;
+  return *it->second;
+}
+
+void ScreenerMetrics::set_watchlist(const std::string& list_id, double version, double entries, double loaded_at) {
+  std::lock_guard lock(mutex_);
+  watchlist_version_family_->Add({{"list", list_id}}).Set(version);
+  watchlist_entries_family_->Add({{"list", list_id}}).Set(entries);
+  watchlist_loaded_family_->Add({{"list", list_id}}).Set(loaded_at);
+}
+
+void ScreenerMetrics::remove_watchlist(const std::string& list_id) {
+  std::lock_guard lock(mutex_);
+  watchlist_version_family_->Remove(&watchlist_version_family_->Add({{"list", list_id}}));
+  watchlist_entries_family_->Remove(&watchlist_entries_family_->Add({{"list", list_id}}));
+  watchlist_loaded_family_->Remove(&watchlist_loaded_family_->Add({{"list", list_id}}));
+}
+
+}  // namespace crosscheck::runtime

@@ -1,0 +1,162 @@
+#include "crosscheck/runtime/screening_step.h"
+
+#include <chrono>
+
+#include "crosscheck/rules/normalize.h"
+#include "crosscheck/schemas/output_records.h"
+#include "crosscheck/time_format.h"
+
+namespace crosscheck::runtime {
+
+namespace {
+constexpr std::string_view kReasonExactMatch = "watchlist_exact_match";
+}
+
+std::string subject_key(const rules::Subject& s) {
+  std::string identity;
+  if (!s.document_number.empty()) identity = "doc:" + rules::normalize_document(s.document_number);
+  else if (!s.iban.empty()) identity = "iban:" + rules::normalize_iban(s.iban);
+  else if (!s.imo.empty()) identity = "imo:" + rules::normalize_imo(s.imo);
+  else identity = "name:" + rules::normalize_name(s.name) + "|" + s.date_of_birth;
+  // Hashed so the key itself carries no personal data.
+  return schemas::compute_flag_id("subject", 0, 0, identity);
+}
+
+ScreeningStep::ScreeningStep(const ScreenerConfig& config, IndexSource index, ScreenerMetrics* metrics)
+    : topics_(config.topics),
+      severity_(config.screening.severity),
+      instance_id_(config.instance_id),
+      index_(std::move(index)),
+      metrics_(metrics),
+      parser_(schemas::ParseOptions{config.screening.max_event_bytes, config.screening.max_depth}) {
+  kind_by_topic_[config.topics.itineraries] = schemas::EventKind::kItinerary;
+  kind_by_topic_[config.topics.manifests] = schemas::EventKind::kManifest;
+  kind_by_topic_[config.topics.payments] = schemas::EventKind::kPayment;
+  for (const auto& [kind, queue] : config.screening.queues) {
+    queue_by_kind_[kind] = queue;
+    flag_topic_by_kind_[kind] = config.topics.flags_prefix + queue;
+  }
+}
+
+std::vector<std::string> ScreeningStep::input_topics() const {
+  return {topics_.itineraries, topics_.manifests, topics_.payments};
+}
+
+std::vector<std::string> ScreeningStep::output_topics() const {
+  std::vector<std::string> out{topics_.deadletter};
+  for (const auto& [kind, topic] : flag_topic_by_kind_) {
+    if (std::find(out.begin(), out.end(), topic) == out.end()) out.push_back(topic);
+  }
+  return out;
+}
+
+void ScreeningStep::process(const streams::InRecord& in, streams::Processed& out) {
+  const auto started = std::chrono::steady_clock::now();
+  violations_.clear();
+  hits_.clear();
+
+  const auto kind_it = kind_by_topic_.find(std::string(in.topic));
+  if (kind_it == kind_by_topic_.end()) {
+    violations_.push_back({schemas::ReasonCode::kUnknownTopic, "",
+                           "the screener has no event kind configured for this topic"});
+    dead_letter(in, "", out);
+  } else {
+    const schemas::EventKind kind = kind_it->second;
+    const schemas::Event* event = parser_.parse(kind, in.value, violations_);
+    if (event == nullptr) {
+      dead_letter(in, schemas::to_string(kind), out);
+    } else {
+      // Hold the index for the whole event: a concurrent swap must not free it under us.
+      const std::shared_ptr<const rules::WatchlistIndex> index = index_();
+      rules::screen(*event, *index, hits_);
+      for (const auto& hit : hits_) flag(in, *event, *index, hit, out);
+      out.outcome = static_cast<int>(hits_.empty() ? Outcome::kClean : Outcome::kFlagged);
+    }
+  }
+  if (metrics_ != nullptr) {
+    metrics_->processing_time().Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+}
+
+void ScreeningStep::dead_letter(const streams::InRecord& in, std::string_view kind, streams::Processed& out) {
+  schemas::DeadLetterRecord rec;
+  rec.source = {in.topic, in.partition, in.offset, in.timestamp_ms};
+  rec.kind = kind;
+  rec.violations = violations_;
+  rec.original = in.value;
+  rec.dead_lettered_at_ms = timefmt::now_ms();
+  rec.screener_instance = instance_id_;
+
+  streams::OutRecord o;
+  o.topic = topics_.deadletter;
+  o.key = std::string(in.key);
+  o.value = schemas::encode_dead_letter(rec);
+  o.headers.emplace_back(kHeaderReason, std::string(schemas::reason_code_name(violations_.front().code)));
+  if (!kind.empty()) o.headers.emplace_back(kHeaderKind, std::string(kind));
+  out.outputs.push_back(std::move(o));
+  out.outcome = static_cast<int>(Outcome::kDeadLetter);
+
+  if (metrics_ != nullptr) {
+    bool seen[schemas::kReasonCodeCount] = {};
+    for (const auto& v : violations_) {
+      const int code = static_cast<int>(v.code);
+      if (!seen[code]) metrics_->deadletter(v.code).Increment();
+      seen[code] = true;
+    }
+  }
+}
+
+void ScreeningStep::flag(const streams::InRecord& in, const schemas::Event& event, const rules::WatchlistIndex& index,
+                         const rules::Hit& hit, streams::Processed& out) {
+  const rules::Watchlist& list = index.list(hit.entry);
+  const rules::WatchlistEntry& entry = index.entry(hit.entry);
+
+  // The reason names what matched, not when: reprocessing after a restart (even against a newer
+  // list version) yields the same flag id, so consumers can drop the duplicate.
+  std::string reason(kReasonExactMatch);
+  reason += '|';
+  reason += list.list_id;
+  reason += '|';
+  reason += entry.id;
+  reason += '|';
+  reason += hit.subject.role;
+  reason += '|';
+  reason += std::to_string(hit.subject.index);
+  const std::string flag_id = schemas::compute_flag_id(in.topic, in.partition, in.offset, reason);
+
+  std::vector<std::string_view> matched_on;
+  for (auto kind : {rules::MatchKind::kDocument, rules::MatchKind::kIban, rules::MatchKind::kImo, rules::MatchKind::kName}) {
+    if ((hit.matched_on & static_cast<std::uint8_t>(kind)) != 0) matched_on.push_back(rules::to_string(kind));
+  }
+
+  schemas::FlagRecord f;
+  f.flag_id = flag_id;
+  f.queue = queue_by_kind_.at(event.kind);
+  f.severity = severity_;
+  f.reason_code = kReasonExactMatch;
+  f.matched_on = std::move(matched_on);
+  f.source = {in.topic, in.partition, in.offset, in.timestamp_ms};
+  f.kind = event.kind;
+  f.event_id = event.event_id;
+  f.event_time = event.event_time;
+  f.subject = {hit.subject.role, hit.subject.index, hit.subject.name, hit.subject.date_of_birth,
+               hit.subject.nationality, hit.subject.document_number, hit.subject.iban, hit.subject.imo};
+  const bool name_match = (hit.matched_on & static_cast<std::uint8_t>(rules::MatchKind::kName)) != 0;
+  f.watchlist = {list.list_id, list.version, entry.id,
+                 name_match && hit.entry.name < entry.names.size() ? std::string_view(entry.names[hit.entry.name])
+                 : entry.names.empty()                            ? std::string_view()
+                                                                  : std::string_view(entry.names.front())};
+  f.published_at_ms = timefmt::now_ms();
+  f.screener_instance = instance_id_;
+
+  streams::OutRecord o;
+  o.topic = flag_topic_by_kind_.at(event.kind);
+  o.key = subject_key(hit.subject);
+  o.value = schemas::encode_flag(f);
+  o.headers.emplace_back(kHeaderFlagId, flag_id);
+  o.headers.emplace_back(kHeaderKind, std::string(schemas::to_string(event.kind)));
+  out.outputs.push_back(std::move(o));
+}
+
+}  // namespace crosscheck::runtime

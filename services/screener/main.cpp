@@ -1,0 +1,160 @@
+// crosscheck-screener: consumes itineraries, manifests and payments, screens them against the
+// watchlists in Redis, and publishes flags to operator queues. This file only wires libraries:
+// configuration and metrics (runtime), the watchlist follower (rules), the pipeline (streams).
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "crosscheck/log.h"
+#include "crosscheck/rules/watchlist_follower.h"
+#include "crosscheck/runtime/admin_server.h"
+#include "crosscheck/runtime/pipeline_metrics.h"
+#include "crosscheck/runtime/screener_config.h"
+#include "crosscheck/runtime/screener_metrics.h"
+#include "crosscheck/runtime/screening_step.h"
+#include "crosscheck/runtime/signal_watcher.h"
+#include "crosscheck/streams/admin.h"
+#include "crosscheck/streams/pipeline.h"
+#include "crosscheck/time_format.h"
+
+namespace cc = crosscheck;
+
+int main(int argc, char** argv) {
+  CLI::App app{"crosscheck-screener: screens transit events against watchlists and publishes flags"};
+  std::string config_path;
+  bool check_only = false;
+  app.add_option("-c,--config", config_path, "YAML configuration file (docs/configuration.md)");
+  app.add_flag("--check-config", check_only, "validate the configuration, print it, and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  auto loaded = cc::runtime::load_screener_config(config_path, cc::runtime::crosscheck_environment());
+  if (!loaded.ok()) {
+    std::cerr << loaded.error().message() << "\n";
+    return 2;
+  }
+  const cc::runtime::ScreenerConfig& config = *loaded;
+  cc::log::set_level(config.log_level);
+  if (check_only) {
+    std::cout << "configuration ok (instance " << config.instance_id << ", kafka " << config.kafka.client.bootstrap_servers
+              << ", redis " << config.redis.address << ")\n";
+    return 0;
+  }
+
+  std::atomic<bool> stop_requested{false};
+  cc::streams::Pipeline* running_pipeline = nullptr;
+  std::mutex pipeline_mutex;
+  cc::runtime::SignalWatcher signals([&](int sig) {
+    cc::log::info("screener", "shutdown requested; draining", {{"signal", sig}});
+    stop_requested = true;
+    std::lock_guard lock(pipeline_mutex);
+    if (running_pipeline != nullptr) running_pipeline->request_stop();
+  });
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  cc::runtime::ScreenerMetrics metrics(registry, config.instance_id);
+
+  std::set<std::string> live_lists;
+  cc::rules::WatchlistFollower follower(
+      cc::rules::FollowerConfig{config.redis.client, config.redis.key_prefix, config.watchlists.poll_interval},
+      cc::rules::WatchlistFollower::Callbacks{
+          .on_swap =
+              [&](const cc::rules::WatchlistIndex& index) {
+                std::set<std::string> now;
+                const double at = cc::timefmt::now_ms() / 1000.0;
+                for (const auto& list : index.lists()) {
+                  metrics.set_watchlist(list.list_id, static_cast<double>(list.version),
+                                        static_cast<double>(list.entries.size()), at);
+                  now.insert(list.list_id);
+                  cc::log::info("screener", "watchlist version live",
+                                {{"list", list.list_id}, {"version", list.version},
+                                 {"entries", static_cast<std::uint64_t>(list.entries.size())}});
+                }
+                for (const auto& gone : live_lists) {
+                  if (now.count(gone) == 0) metrics.remove_watchlist(gone);
+                }
+                live_lists = std::move(now);
+                metrics.watchlist_entries_total().Set(static_cast<double>(index.entry_count()));
+                metrics.watchlist_reloads().Increment();
+              },
+          .on_error = [&](const cc::Error&) { metrics.watchlist_reload_errors().Increment(); },
+          .on_redis_status = [&](bool up) { metrics.redis_up().Set(up ? 1 : 0); },
+      });
+
+  cc::streams::PipelineConfig pipeline_config;
+  pipeline_config.kafka = config.kafka.client;
+  pipeline_config.group_id = config.kafka.group_id;
+  pipeline_config.commit_interval = config.kafka.commit_interval;
+  pipeline_config.max_in_flight = config.kafka.max_in_flight;
+  pipeline_config.drain_timeout = config.kafka.drain_timeout;
+
+  cc::runtime::ScreeningStep step(config, [&] { return follower.snapshot(); }, &metrics);
+  pipeline_config.topics = step.input_topics();
+  cc::runtime::PipelineMetrics observer(metrics, config.topics.flags_prefix);
+  cc::streams::Pipeline pipeline(
+      pipeline_config, [&](const cc::streams::InRecord& in, cc::streams::Processed& out) { step.process(in, out); },
+      &observer);
+
+  cc::runtime::AdminServer admin(config.http.address, config.http.port, registry, [&]() -> std::string {
+    if (!follower.wait_ready(std::chrono::milliseconds(0))) return "watchlists not loaded from Redis yet";
+    if (!pipeline.ready()) return "no partitions assigned yet";
+    return {};
+  });
+  if (auto st = admin.start(); !st.ok()) {
+    cc::log::error("screener", "cannot start the admin endpoint", {{"error", st.error().to_string()}});
+    return 1;
+  }
+  cc::log::info("screener", "starting",
+                {{"instance", config.instance_id}, {"kafka", config.kafka.client.bootstrap_servers},
+                 {"redis", config.redis.address}, {"group", config.kafka.group_id}, {"http_port", admin.port()}});
+
+  if (config.kafka.create_topics) {
+    std::vector<cc::streams::TopicSpec> specs;
+    for (const auto& t : step.input_topics()) specs.push_back({t, config.kafka.topic_partitions, 1});
+    for (const auto& t : step.output_topics()) specs.push_back({t, config.kafka.topic_partitions, 1});
+    while (!stop_requested) {
+      auto st = cc::streams::ensure_topics(config.kafka.client, specs);
+      if (st.ok()) break;
+      if (st.error().is_fatal()) {
+        cc::log::error("screener", "cannot create topics", {{"error", st.error().to_string()}});
+        return 1;
+      }
+      cc::log::warn("screener", "topics not created yet; retrying", {{"error", st.error().to_string()}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+
+  // Screening against an empty index would let listed subjects through unflagged: wait for the
+  // lists before consuming anything.
+  follower.start();
+  while (!stop_requested && !follower.wait_ready(std::chrono::seconds(5))) {
+    cc::log::warn("screener", "waiting for watchlists from Redis before consuming", {{"redis", config.redis.address}});
+  }
+  if (stop_requested) {
+    follower.stop();
+    return 0;
+  }
+  metrics.ready().Set(1);
+
+  {
+    std::lock_guard lock(pipeline_mutex);
+    running_pipeline = &pipeline;
+    if (stop_requested) pipeline.request_stop();
+  }
+  cc::Status result = pipeline.run();
+  {
+    std::lock_guard lock(pipeline_mutex);
+    running_pipeline = nullptr;
+  }
+  metrics.ready().Set(0);
+  follower.stop();
+  admin.stop();
+  if (!result.ok()) {
+    cc::log::error("screener", "stopped on a fatal error; uncommitted events will be redelivered after restart",
+                   {{"error", result.error().to_string()}});
+    return 1;
+  }
+  cc::log::info("screener", "stopped cleanly; offsets committed");
+  return 0;
+}
