@@ -11,6 +11,7 @@
 #include "crosscheck/rules/redis_client.h"
 #include "crosscheck/rules/watchlist.h"
 #include "crosscheck/rules/watchlist_store.h"
+#include "crosscheck/schemas/output_records.h"
 #include "crosscheck/runtime/screener_config.h"
 #include "crosscheck/runtime/screening_step.h"
 #include "crosscheck/streams/admin.h"
@@ -60,6 +61,9 @@ int main(int argc, char** argv) {
   tail->add_flag("--from-beginning", tail_options.from_beginning, "start at the oldest record, not the newest");
   tail->add_option("--max", tail_options.max_records, "stop after this many records");
   tail->add_option("--idle-timeout", idle_seconds, "stop after this many seconds without a record");
+  std::string tail_format = "json";
+  tail->add_option("--format", tail_format, "json: each record as it is; summary: one readable line per flag or dead letter")
+      ->check(CLI::IsMember({"json", "summary"}));
 
   CLI11_PARSE(app, argc, argv);
 
@@ -131,7 +135,18 @@ int main(int argc, char** argv) {
     tail_options.idle_timeout = std::chrono::seconds(idle_seconds);
     auto n = cc::streams::tail(
         config.kafka.client, tail_options,
-        [](const cc::streams::InRecord& r) { std::cout << r.value << std::endl; }, g_stop);
+        [&](const cc::streams::InRecord& r) {
+          if (tail_format == "summary") {
+            auto line = cc::schemas::summarize_flag(r.value);
+            if (!line) line = cc::schemas::summarize_dead_letter(r.value);
+            if (line) {
+              std::cout << *line << std::endl;
+              return;
+            }
+          }
+          std::cout << r.value << std::endl;
+        },
+        g_stop);
     if (!n.ok()) return fail(n.error());
     return 0;
   }

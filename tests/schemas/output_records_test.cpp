@@ -177,6 +177,50 @@ TEST(EncodeDeadLetter, OmitsUnknownKindAndZeroTimestamp) {
   EXPECT_EQ(uint64_t(doc["original_size"]), 0u);
 }
 
+TEST(SummarizeFlag, OneReadableLineWithTheFinding) {
+  FlagRecord f;
+  f.flag_id = "0123456789abcdef0123456789abcdef";
+  f.queue = "border";
+  f.severity = "high";
+  f.reason_code = "watchlist_exact_match";
+  f.matched_on = {"document_number", "name"};
+  f.source = SourceRef{"transit.itineraries", 1, 5, 1795248000123};
+  f.event_id = "itn-0003";
+  f.subject.role = "passenger";
+  f.subject.index = 1;
+  f.subject.name = "VIKTOR DRAGAN";
+  f.subject.document_number = "RX4417208";
+  f.watchlist = {"demo-national", 3, "DEMO-P-0001", "Viktor DRAGAN"};
+  const auto line = summarize_flag(encode_flag(f));
+  ASSERT_TRUE(line.has_value());
+  EXPECT_EQ(*line,
+            "[border] high  passenger #1 VIKTOR DRAGAN [RX4417208] -> demo-national v3 DEMO-P-0001 \"Viktor DRAGAN\" "
+            "on document_number, name  (event itn-0003, flag 0123456789ab)");
+}
+
+TEST(SummarizeFlag, RejectsWhatIsNotAFlag) {
+  EXPECT_FALSE(summarize_flag("{}").has_value());
+  EXPECT_FALSE(summarize_flag("not json").has_value());
+  EXPECT_FALSE(summarize_flag(R"({"flag_id":7})").has_value());
+  EXPECT_FALSE(summarize_flag("").has_value());
+}
+
+TEST(SummarizeDeadLetter, NamesTheSourceAndEveryReasonButNotTheOriginal) {
+  const std::vector<Violation> v = {{ReasonCode::kMissingField, "passengers", "passengers is required"},
+                                    {ReasonCode::kInvalidValue, "event_time", "event_time must be RFC 3339"}};
+  DeadLetterRecord rec;
+  rec.source = SourceRef{"transit.itineraries", 0, 5, 0};
+  rec.kind = "itinerary";
+  rec.violations = v;
+  rec.original = "SECRET-PAYLOAD";
+  const auto line = summarize_dead_letter(encode_dead_letter(rec));
+  ASSERT_TRUE(line.has_value());
+  EXPECT_EQ(*line,
+            "[deadletter] transit.itineraries[0]@5 itinerary: missing_field at passengers (passengers is required); "
+            "invalid_value at event_time (event_time must be RFC 3339)");
+  EXPECT_FALSE(summarize_dead_letter("{}").has_value());
+}
+
 TEST(Base64, Rfc4648Vectors) {
   const std::pair<const char*, const char*> vectors[] = {
       {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},

@@ -3,7 +3,11 @@
 
 #include "crosscheck/runtime/screening_step.h"
 #include "crosscheck/schemas/output_records.h"
+#include "crosscheck/testing/test_env.h"
 #include "screener_harness.h"
+
+#include <fstream>
+#include <set>
 
 namespace crosscheck::runtime {
 namespace {
@@ -144,6 +148,32 @@ TEST_F(ScreeningStepTest, HostileBytesNeverThrow) {
   auto big = run("transit.itineraries", std::string(5000, '{'));
   ASSERT_EQ(big.outputs.size(), 1u);
   EXPECT_NE(big.outputs[0].value.find("oversized"), std::string::npos);
+}
+
+// The quickstart's malformed samples: each line is dead-lettered with the reasons it was made for.
+TEST_F(ScreeningStepTest, ShippedMalformedSamplesAreDeadLetteredWithTheirReasons) {
+  const std::vector<std::vector<std::string>> expected = {
+      {"missing_field"},
+      {"invalid_value"},
+      {"json_syntax"},
+      {"unsupported_schema_version"},
+      {"duplicate_key"},
+      {"invalid_value"},
+  };
+  std::ifstream in(testing::source_dir() + "/tests/fixtures/malformed/itineraries.jsonl");
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    ASSERT_LT(n, expected.size());
+    auto out = run("transit.itineraries", line);
+    ASSERT_EQ(out.outcome, static_cast<int>(Outcome::kDeadLetter)) << line;
+    simdjson::dom::parser parser;
+    std::set<std::string> codes;
+    for (auto r : parser.parse(out.outputs[0].value)["reasons"].get_array()) {
+      codes.insert(std::string(r["code"].get_string().value()));
+    }
+    for (const auto& code : expected[n]) EXPECT_TRUE(codes.count(code)) << "line " << n + 1 << " lacks " << code;
+  }
+  EXPECT_EQ(n, expected.size());
 }
 
 TEST_F(ScreeningStepTest, OutputTopicsAreTheDeadLetterAndOneFlagTopicPerQueue) {

@@ -176,7 +176,8 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
   }
 
   Section top(root, "", errors);
-  top.string("instance_id", c.instance_id, "[A-Za-z0-9._-]{1,64}", "1-64 letters, digits, '.', '_' or '-'");
+  top.string("instance_id", c.instance_id, "[A-Za-z0-9._-]{0,64}",
+             "at most 64 letters, digits, '.', '_' or '-' (empty: <hostname>-<pid>)");
   {
     std::string level = "info";
     top.choice("log_level", {"debug", "info", "warn", "error"}, level);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -78,6 +79,15 @@ struct DeadLetterRecord {
 
 // Serialises a dead-letter record as one JSON object (no trailing newline).
 std::string encode_dead_letter(const DeadLetterRecord& record);
+
+// One human-readable line for a flag record (as encoded by encode_flag), for people at a terminal:
+//   [border] high  passenger #1 VIKTOR DRAGAN -> demo-national v1 DEMO-P-0001 "Viktor DRAGAN"
+//   on document_number, name  (event itn-0003, flag 3f2a...)
+// Returns nullopt when `json` is not a flag record.
+std::optional<std::string> summarize_flag(std::string_view json);
+// The same for a dead-letter record: where it came from and every reason, without the original.
+//   [deadletter] transit.itineraries[0]@5 itinerary: missing_field at passengers (...)
+std::optional<std::string> summarize_dead_letter(std::string_view json);
 
 // RFC 4648 base64, used for the original bytes in dead-letter records.
 std::string base64_encode(std::string_view bytes);

@@ -1,0 +1,72 @@
+#include <simdjson.h>
+
+#include "crosscheck/schemas/output_records.h"
+
+namespace crosscheck::schemas {
+
+std::optional<std::string> summarize_flag(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element flag;
+  if (parser.parse(json.data(), json.size()).get(flag) != simdjson::SUCCESS) return std::nullopt;
+  auto str = [&](std::initializer_list<const char*> path) -> std::string {
+    simdjson::dom::element e = flag;
+    for (const char* key : path) {
+      if (e[key].get(e) != simdjson::SUCCESS) return "";
+    }
+    std::string_view v;
+    if (e.get(v) == simdjson::SUCCESS) return std::string(v);
+    std::int64_t i = 0;
+    if (e.get(i) == simdjson::SUCCESS) return std::to_string(i);
+    return "";
+  };
+  std::string_view id_view;
+  if (flag["flag_id"].get(id_view) != simdjson::SUCCESS || id_view.empty()) return std::nullopt;
+  const std::string flag_id(id_view);
+  std::string matched;
+  simdjson::dom::array on;
+  if (flag["reason"]["matched_on"].get(on) == simdjson::SUCCESS) {
+    for (auto m : on) {
+      std::string_view v;
+      if (m.get(v) != simdjson::SUCCESS) continue;
+      matched += (matched.empty() ? "" : ", ") + std::string(v);
+    }
+  }
+  std::string subject = str({"subject", "name"});
+  for (const char* id : {"document_number", "iban", "imo"}) {
+    const std::string v = str({"subject", id});
+    if (!v.empty()) subject += (subject.empty() ? "" : " ") + std::string("[") + v + "]";
+  }
+  std::string line = "[" + str({"queue"}) + "] " + str({"severity"}) + "  " + str({"subject", "role"}) + " #" +
+                     str({"subject", "index"}) + " " + subject + " -> " + str({"watchlist", "list_id"}) + " v" +
+                     str({"watchlist", "list_version"}) + " " + str({"watchlist", "entry_id"}) + " \"" +
+                     str({"watchlist", "entry_name"}) + "\" on " + matched + "  (event " + str({"source", "event_id"}) +
+                     ", flag " + flag_id.substr(0, 12) + ")";
+  return line;
+}
+
+std::optional<std::string> summarize_dead_letter(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element rec;
+  if (parser.parse(json.data(), json.size()).get(rec) != simdjson::SUCCESS) return std::nullopt;
+  simdjson::dom::array reasons;
+  if (rec["reasons"].get(reasons) != simdjson::SUCCESS) return std::nullopt;
+  std::string_view topic, kind;
+  std::int64_t partition = 0, offset = 0;
+  if (rec["source"]["topic"].get(topic) != simdjson::SUCCESS) topic = {};
+  if (rec["source"]["partition"].get(partition) != simdjson::SUCCESS) partition = {};
+  if (rec["source"]["offset"].get(offset) != simdjson::SUCCESS) offset = {};
+  if (rec["kind"].get(kind) != simdjson::SUCCESS) kind = {};
+  std::string line = "[deadletter] " + std::string(topic) + "[" + std::to_string(partition) + "]@" +
+                     std::to_string(offset) + (kind.empty() ? "" : " " + std::string(kind)) + ":";
+  for (auto r : reasons) {
+    std::string_view code, path, message;
+    if (r["code"].get(code) != simdjson::SUCCESS) code = {};
+    if (r["path"].get(path) != simdjson::SUCCESS) path = {};
+    if (r["message"].get(message) != simdjson::SUCCESS) message = {};
+    line += " " + std::string(code) + (path.empty() ? "" : " at " + std::string(path)) + " (" + std::string(message) + ");";
+  }
+  line.pop_back();
+  return line;
+}
+
+}  // namespace crosscheck::schemas
