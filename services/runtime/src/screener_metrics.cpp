@@ -85,7 +85,7 @@ ScreenerMetrics::ScreenerMetrics(std::shared_ptr<prometheus::Registry> registry,
   assigned_partitions_ = &BuildGauge().Name("crosscheck_assigned_partitions")
                               .Help("Input partitions assigned to this screener.").Register(r).Add({});
   ready_ = &BuildGauge().Name("crosscheck_ready")
-                .Help("1 when the watchlists are loaded and the consumer has partitions.").Register(r).Add({});
+                .Help("1 while the screener consumes: watchlists loaded and the pipeline running.").Register(r).Add({});
 }
 
 prometheus::Counter& ScreenerMetrics::consumed(const std::string& topic) {
