@@ -131,4 +131,12 @@ void BM_ScreeningStep(benchmark::State& state) {
 BENCHMARK(BM_Baseline_SimdjsonWalk)->Arg(0)->Arg(1)->Arg(2)->ArgName("kind");
 BENCHMARK(BM_ParseAndValidate)->Arg(0)->Arg(1)->Arg(2)->ArgName("kind");
 BENCHMARK(BM_ScreeningStep)->Arg(0)->Arg(1)->Arg(2)->ArgName("kind");
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // Which SIMD kernel On-Demand was compiled with (set by CROSSCHECK_MARCH); figures depend on it.
+  benchmark::AddCustomContext("simdjson_kernel", SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION));
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

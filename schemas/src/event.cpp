@@ -26,14 +26,22 @@ void Event::clear() {
   event_time = {};
   event_time_ms = 0;
   itinerary.flight = Flight{};
-  itinerary.pnr_locator = {};
+  itinerary.pnr = Pnr{};
   itinerary.passengers.clear();
   manifest.lrn = {};
   manifest.transport_mode = {};
   manifest.conveyance = Conveyance{};
+  manifest.routing_countries.clear();
+  manifest.place_of_loading = {};
+  manifest.place_of_unloading = {};
+  manifest.first_place_of_arrival = {};
+  manifest.estimated_arrival = {};
+  manifest.transport_document_number = {};
   manifest.consignor = Party{};
   manifest.consignee = Party{};
   manifest.goods.clear();
+  manifest.seals.clear();
+  warnings.clear();
   payment = Payment{};
 }
 

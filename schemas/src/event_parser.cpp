@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
+#include <span>
 #include <string>
 
 #include <simdjson.h>
 
+#include "crosscheck/schemas/identifiers.h"
 #include "crosscheck/time_format.h"
 
 // How the parser works, in one pass over simdjson On-Demand:
@@ -64,6 +67,17 @@ bool all_of(std::string_view s, Pred pred) {
   return std::all_of(s.begin(), s.end(), pred);
 }
 
+// Characters (code points) of a string already known to be valid UTF-8.
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+template <std::size_t Max>
+bool chars_1_to(std::string_view s) {
+  return !s.empty() && utf8_length(s) <= Max;
+}
+
 bool non_empty(std::string_view s) { return !s.empty(); }
 bool event_id_ok(std::string_view s) { return !s.empty() && s.size() <= 128; }
 bool schema_version_ok(std::string_view s) {  // ^1\.[0-9]+$
@@ -73,8 +87,10 @@ bool date_ok(std::string_view s) { return timefmt::parse_date_days(s).has_value(
 bool upper3(std::string_view s) { return s.size() == 3 && all_of(s, is_upper); }
 bool upper2(std::string_view s) { return s.size() == 2 && all_of(s, is_upper); }
 bool sex_ok(std::string_view s) { return s == "F" || s == "M" || s == "X"; }
-bool doc_number_ok(std::string_view s) { return !s.empty() && s.size() <= 20 && all_of(s, is_alnum); }
-bool doc_type_ok(std::string_view s) { return !s.empty() && s.size() <= 2 && all_of(s, is_upper); }
+bool doc_number_ok(std::string_view s) { return !s.empty() && s.size() <= 20 && all_of(s, is_upper_alnum); }
+bool doc_type_ok(std::string_view s) {  // [A-Z][A-Z<]?
+  return (s.size() == 1 || s.size() == 2) && is_upper(s[0]) && (s.size() == 1 || is_upper(s[1]) || s[1] == '<');
+}
 bool carrier_ok(std::string_view s) { return s.size() == 2 && all_of(s, is_upper_alnum); }
 bool flight_number_ok(std::string_view s) {  // 1-4 digits plus an optional suffix letter
   std::size_t n = 0;
@@ -82,73 +98,95 @@ bool flight_number_ok(std::string_view s) {  // 1-4 digits plus an optional suff
   if (n == 0 || n > 4) return false;
   return n == s.size() || (n + 1 == s.size() && is_upper(s[n]));
 }
+bool conveyance_flight_ok(std::string_view s) {  // [A-Z0-9]{2}[0-9]{1,4}[A-Z]?
+  return s.size() >= 3 && carrier_ok(s.substr(0, 2)) && flight_number_ok(s.substr(2));
+}
+bool seat_ok(std::string_view s) {  // [0-9]{1,3}[A-K]
+  return s.size() >= 2 && s.size() <= 4 && all_of(s.substr(0, s.size() - 1), is_digit) && s.back() >= 'A' &&
+         s.back() <= 'K';
+}
+bool locator_ok(std::string_view s) { return s.size() >= 5 && s.size() <= 8 && all_of(s, is_upper_alnum); }
+bool form_of_payment_ok(std::string_view s) {
+  return s == "cash" || s == "card" || s == "invoice" || s == "voucher" || s == "miles" || s == "other";
+}
+bool iata_number_ok(std::string_view s) { return (s.size() == 7 || s.size() == 8) && all_of(s, is_digit); }
 bool transport_mode_ok(std::string_view s) { return s == "sea" || s == "air" || s == "road" || s == "rail"; }
-bool imo_ok(std::string_view s) {  // 7 digits; the last is sum(d[i] * (7 - i)) mod 10
-  if (s.size() != 7 || !all_of(s, is_digit)) return false;
-  int sum = 0;
-  for (int i = 0; i < 6; ++i) sum += (s[static_cast<std::size_t>(i)] - '0') * (7 - i);
-  return sum % 10 == s[6] - '0';
-}
+bool lrn_ok(std::string_view s) { return !s.empty() && s.size() <= 22 && all_of(s, is_alnum); }
 bool hs_code_ok(std::string_view s) { return s.size() >= 6 && s.size() <= 10 && all_of(s, is_digit); }
-bool container_ok(std::string_view s) {  // ISO 6346 shape: owner code + category, serial, check digit
-  return s.size() == 11 && all_of(s.substr(0, 4), is_upper) && all_of(s.substr(4), is_digit);
+bool package_type_ok(std::string_view s) { return s.size() == 2 && all_of(s, is_upper_alnum); }
+bool eori_shape_ok(std::string_view s) {  // [A-Z]{2}[A-Za-z0-9]{1,15}
+  return s.size() >= 3 && s.size() <= 17 && upper2(s.substr(0, 2)) && all_of(s.substr(2), is_alnum);
 }
-bool amount_ok(std::string_view s) {  // ^[0-9]{1,18}(\.[0-9]{1,5})?$
-  std::size_t n = 0;
-  while (n < s.size() && is_digit(s[n])) ++n;
-  if (n == 0 || n > 18) return false;
-  if (n == s.size()) return true;
-  const std::string_view frac = s.substr(n + 1);
-  return s[n] == '.' && !frac.empty() && frac.size() <= 5 && all_of(frac, is_digit);
+bool eori_country_ok(std::string_view s) {  // XI: Northern Ireland under the Windsor Framework
+  return ids::is_country_alpha2(s.substr(0, 2)) || s.substr(0, 2) == "XI";
 }
-bool iban_ok(std::string_view s) {
-  if (s.size() < 15 || s.size() > 34 || !all_of(s, is_upper_alnum)) return false;
-  if (!is_upper(s[0]) || !is_upper(s[1]) || !is_digit(s[2]) || !is_digit(s[3])) return false;
-  // ISO 13616 mod-97: move the first four characters to the end, letters become 10..35.
-  // Reduce only when the accumulator could overflow on the next step (it stays < 1e16 * 100).
-  std::uint64_t rem = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i + 4 < s.size() ? i + 4 : i + 4 - s.size()];
-    if (is_digit(c)) rem = rem * 10 + static_cast<std::uint64_t>(c - '0');
-    else rem = rem * 100 + static_cast<std::uint64_t>(c - 'A' + 10);
-    if (rem >= 10'000'000'000'000'000ULL) rem %= 97;
-  }
-  return rem % 97 == 1;
-}
-bool bic_ok(std::string_view s) {
-  if (s.size() != 8 && s.size() != 11) return false;
-  return all_of(s.substr(0, 6), is_upper) && all_of(s.substr(6), is_upper_alnum);
-}
+bool unlocode_country_ok(std::string_view s) { return ids::is_country_alpha2(s.substr(0, 2)); }
+bool container_digit_ok(std::string_view s) { return ids::container_ok(s); }
 
 struct Rule {
   bool (*check)(std::string_view);
   const char* message;  // completes "<path> ..."
   ReasonCode code = ReasonCode::kInvalidValue;
+  // A second check, run when the first passes (membership in a code list, a check digit).
+  bool (*member)(std::string_view) = nullptr;
+  const char* member_message = nullptr;
+  ReasonCode member_code = ReasonCode::kInvalidValue;
 };
 
 constexpr Rule kAnyString{nullptr, ""};
 constexpr Rule kNonEmpty{non_empty, "must not be empty"};
+constexpr Rule kChars35{chars_1_to<35>, "must be 1 to 35 characters"};
+constexpr Rule kChars34{chars_1_to<34>, "must be 1 to 34 characters"};
+constexpr Rule kChars140{chars_1_to<140>, "must be 1 to 140 characters"};
+constexpr Rule kChars512{chars_1_to<512>, "must be 1 to 512 characters"};
 constexpr Rule kEventId{event_id_ok, "must be 1 to 128 bytes"};
 constexpr Rule kSchemaVersion{schema_version_ok, "must be a 1.x version such as \"1.0\"",
                               ReasonCode::kUnsupportedSchemaVersion};
 constexpr Rule kTimestamp{nullptr, "must be an RFC 3339 timestamp with a zone, e.g. 2026-11-21T08:00:00Z"};
+constexpr Rule kUtcTimestamp{nullptr, "must be an RFC 3339 timestamp in UTC, e.g. 2026-11-21T08:00:00Z"};
 constexpr Rule kDate{date_ok, "must be a calendar date YYYY-MM-DD"};
-constexpr Rule kAlpha3{upper3, "must be 3 uppercase letters (ISO 3166-1 alpha-3)"};
-constexpr Rule kCountry{upper2, "must be 2 uppercase letters (ISO 3166-1 alpha-2)"};
+constexpr Rule kAlpha3{upper3, "must be 3 uppercase letters (ISO 3166-1 alpha-3)", ReasonCode::kInvalidValue,
+                       ids::is_country_alpha3, "is not an ISO 3166-1 alpha-3 country code",
+                       ReasonCode::kUnknownCountry};
+constexpr Rule kCountry{upper2, "must be 2 uppercase letters (ISO 3166-1 alpha-2)", ReasonCode::kInvalidValue,
+                        ids::is_country_alpha2, "is not an ISO 3166-1 alpha-2 country code",
+                        ReasonCode::kUnknownCountry};
 constexpr Rule kSex{sex_ok, "must be F, M or X"};
-constexpr Rule kDocNumber{doc_number_ok, "must be 1 to 20 letters or digits"};
-constexpr Rule kDocType{doc_type_ok, "must be 1 or 2 uppercase letters (ICAO 9303 document code)"};
+constexpr Rule kDocNumber{doc_number_ok, "must be 1 to 20 uppercase letters or digits"};
+constexpr Rule kDocType{doc_type_ok, "must be an ICAO 9303 document code such as P, PP, I, ID"};
 constexpr Rule kCarrier{carrier_ok, "must be a 2-character IATA airline designator"};
 constexpr Rule kFlightNumber{flight_number_ok, "must be 1 to 4 digits with an optional suffix letter"};
 constexpr Rule kAirport{upper3, "must be a 3-letter IATA airport code"};
+constexpr Rule kSeat{seat_ok, "must be a seat such as 23A (1 to 3 digits, a letter A-K)"};
+constexpr Rule kLocator{locator_ok, "must be 5 to 8 uppercase letters or digits"};
+constexpr Rule kFormOfPayment{form_of_payment_ok, "must be one of cash, card, invoice, voucher, miles, other"};
+constexpr Rule kIataNumber{iata_number_ok, "must be a 7- or 8-digit IATA agency number"};
+constexpr Rule kLrn{lrn_ok, "must be 1 to 22 letters or digits"};
 constexpr Rule kTransportMode{transport_mode_ok, "must be one of sea, air, road, rail"};
-constexpr Rule kImo{imo_ok, "must be a 7-digit IMO number with a valid check digit"};
+constexpr Rule kImo{ids::imo_shape_ok, "must be a 7-digit IMO number", ReasonCode::kInvalidValue, ids::imo_ok,
+                    "fails the IMO check digit", ReasonCode::kImoCheckDigit};
+constexpr Rule kConveyanceFlight{conveyance_flight_ok, "must be a flight such as LH8400 (carrier and number)"};
+constexpr Rule kUnlocode{ids::unlocode_shape_ok, "must be a UN/LOCODE such as NLRTM", ReasonCode::kInvalidValue,
+                         unlocode_country_ok, "must start with an ISO 3166-1 alpha-2 country code",
+                         ReasonCode::kUnknownCountry};
+constexpr Rule kEori{eori_shape_ok, "must be an EORI number: a country code and 1 to 15 letters or digits",
+                     ReasonCode::kInvalidValue, eori_country_ok, "must start with a known country code",
+                     ReasonCode::kUnknownCountry};
 constexpr Rule kHsCode{hs_code_ok, "must be 6 to 10 digits"};
-constexpr Rule kContainer{container_ok, "must be an ISO 6346 container number (4 letters, 7 digits)"};
-constexpr Rule kAmount{amount_ok, "must be a decimal string with up to 18 integer and 5 fraction digits"};
-constexpr Rule kCurrency{upper3, "must be 3 uppercase letters (ISO 4217)"};
-constexpr Rule kIban{iban_ok, "must be a valid IBAN in compact form (15 to 34 characters, mod-97 check)"};
-constexpr Rule kBic{bic_ok, "must be an 8- or 11-character BIC"};
+constexpr Rule kPackageType{package_type_ok, "must be a 2-character UN/ECE Recommendation 21 code"};
+constexpr Rule kContainer{ids::container_shape_ok,
+                          "must be an ISO 6346 container number (owner code, U/J/Z, 6 digits, check digit)",
+                          ReasonCode::kInvalidValue, container_digit_ok, "fails the ISO 6346 check digit",
+                          ReasonCode::kContainerCheckDigit};
+constexpr Rule kUuid{ids::uuid_v4_lowercase_ok, "must be a lowercase RFC 4122 version 4 UUID"};
+constexpr Rule kCurrency{upper3, "must be 3 uppercase letters (ISO 4217)", ReasonCode::kInvalidValue, ids::is_currency,
+                         "is not an active ISO 4217 currency code", ReasonCode::kUnknownCurrency};
+constexpr Rule kBic{ids::bic_ok, "must be a BIC: 4 letters, a country code, 2 letters or digits, optionally 3 more",
+                    ReasonCode::kInvalidBic};
+
+constexpr const char* kAmountMessage = "must be a decimal string with 1 to 18 integer and up to 5 fraction digits";
+constexpr const char* kMassMessage =
+    "must be a decimal string greater than 0 with 1 to 12 integer and up to 3 fraction digits";
 
 template <std::size_t N>
 using Names = std::array<std::string_view, N>;
@@ -174,23 +212,51 @@ constexpr Names<6> kItineraryFields = {"schema_version", "event_id", "event_time
 enum : int { kItnFlight = 3, kItnPnr, kItnPassengers };
 constexpr Names<6> kFlightFields = {"carrier", "number", "departure_airport", "arrival_airport",
                                     "scheduled_departure", "scheduled_arrival"};
-constexpr Names<1> kPnrFields = {"locator"};
-constexpr Names<6> kPassengerFields = {"surname", "given_names", "date_of_birth", "sex", "nationality", "document"};
-enum : int { kPaxSurname = 0, kPaxGivenNames, kPaxDob, kPaxSex, kPaxNationality, kPaxDocument };
-constexpr Names<4> kDocumentFields = {"type", "number", "issuing_state", "expiry"};
+constexpr Names<4> kPnrFields = {"locator", "booking_date", "form_of_payment", "travel_agent"};
+constexpr Names<2> kTravelAgentFields = {"name", "iata_number"};
+constexpr Names<10> kPassengerFields = {"surname",  "given_names", "date_of_birth", "sex",  "nationality",
+                                        "document", "embarkation", "debarkation",   "seat", "bags"};
+enum : int {
+  kPaxSurname = 0, kPaxGivenNames, kPaxDob, kPaxSex, kPaxNationality, kPaxDocument,
+  kPaxEmbarkation, kPaxDebarkation, kPaxSeat, kPaxBags
+};
+constexpr Names<5> kDocumentFields = {"type", "number", "issuing_state", "expiry", "mrz"};
 
-constexpr Names<9> kManifestFields = {"schema_version", "event_id", "event_time", "lrn", "transport_mode",
-                                      "conveyance", "consignor", "consignee", "goods"};
-enum : int { kManLrn = 3, kManMode, kManConveyance, kManConsignor, kManConsignee, kManGoods };
-constexpr Names<2> kConveyanceFields = {"imo", "name"};
-constexpr Names<3> kPartyFields = {"name", "country", "eori"};
-constexpr Names<3> kGoodsFields = {"hs_code", "description", "container"};
+constexpr Names<15> kManifestFields = {"schema_version", "event_id", "event_time", "lrn", "transport_mode",
+                                       "conveyance", "routing_countries", "place_of_loading",
+                                       "place_of_unloading", "first_place_of_arrival", "estimated_arrival",
+                                       "transport_document_number", "consignor", "consignee", "goods"};
+enum : int {
+  kManLrn = 3, kManMode, kManConveyance, kManRouting, kManLoading, kManUnloading, kManFirstArrival,
+  kManEta, kManTransportDoc, kManConsignor, kManConsignee, kManGoods
+};
+constexpr Names<4> kConveyanceFields = {"imo", "flight", "name", "nationality"};
+enum : int { kConvImo = 0, kConvFlight, kConvName, kConvNationality };
+constexpr Names<4> kPartyFields = {"name", "address", "eori", "tin"};
+constexpr Names<4> kAddressFields = {"street", "city", "postcode", "country"};
+constexpr Names<6> kGoodsFields = {"hs_code", "description", "packages", "gross_mass_kg", "container", "seals"};
+constexpr Names<2> kPackagesFields = {"count", "type"};
 
-constexpr Names<8> kPaymentFields = {"schema_version", "event_id", "event_time", "message_id",
-                                     "end_to_end_id", "amount", "debtor", "creditor"};
-enum : int { kPayMessageId = 3, kPayEndToEnd, kPayAmount, kPayDebtor, kPayCreditor };
+constexpr Names<13> kPaymentFields = {"schema_version", "event_id", "event_time", "message_id", "creation_time",
+                                      "end_to_end_id", "uetr", "amount", "settlement_date", "debtor",
+                                      "creditor", "intermediary_agents", "remittance_information"};
+enum : int {
+  kPayMessageId = 3, kPayCreationTime, kPayEndToEnd, kPayUetr, kPayAmount, kPaySettlementDate, kPayDebtor,
+  kPayCreditor, kPayIntermediaries, kPayRemittance
+};
 constexpr Names<2> kAmountFields = {"value", "currency"};
-constexpr Names<4> kPaymentPartyFields = {"name", "country", "iban", "agent_bic"};
+constexpr Names<4> kPaymentPartyFields = {"name", "postal_country", "account", "agent_bic"};
+constexpr Names<2> kAccountFields = {"iban", "other"};
+constexpr Names<2> kOtherAccountFields = {"id", "scheme"};
+
+constexpr std::int64_t kMsPerDay = 86'400'000;
+std::int64_t floor_days(std::int64_t ms) { return ms >= 0 ? ms / kMsPerDay : -((-ms + kMsPerDay - 1) / kMsPerDay); }
+
+// "YYYY-MM-DD" (already valid) against an MRZ "YYMMDD".
+bool date_matches_mrz(std::string_view date, std::string_view mrz) {
+  return date.size() == 10 && mrz.size() == 6 && date.substr(2, 2) == mrz.substr(0, 2) &&
+         date.substr(5, 2) == mrz.substr(2, 2) && date.substr(8, 2) == mrz.substr(4, 2);
+}
 
 bool valid_number_token(std::string_view t) {  // RFC 8259 number grammar
   std::size_t i = 0;
@@ -254,6 +320,7 @@ struct EventParser::Impl {
   std::size_t first = 0;            // index of this parse's first violation in *out
   std::size_t field_violations = 0;
   bool structural = false;          // a syntax or depth error: the walk has stopped
+  std::int64_t today = -1;          // see today_days()
 
   // ---- reporting ----
 
@@ -264,6 +331,20 @@ struct EventParser::Impl {
     append_path(v.path, &p);
     v.message = v.path.empty() ? std::string(rule) : v.path + " " + std::string(rule);
     out->push_back(std::move(v));
+  }
+
+  // Warnings go to the event and do not reject it.
+  void warn(ReasonCode code, const PathSeg& p, std::string_view rule) {
+    Violation v{code, {}, {}};
+    append_path(v.path, &p);
+    v.message = v.path + " " + std::string(rule);
+    event.warnings.push_back(std::move(v));
+  }
+
+  // Today (UTC) in days since the epoch, read from the clock at most once per parse.
+  std::int64_t today_days() {
+    if (today < 0) today = floor_days(timefmt::now_ms());
+    return today;
   }
 
   // Structural errors replace any field findings of this parse and stop the walk.
@@ -431,8 +512,17 @@ struct EventParser::Impl {
       return false;
     }
     if (auto e = v.get_string().get(out_value)) return syntax(e);
-    if (rule.check != nullptr && !rule.check(out_value)) report(rule.code, p, rule.message);
+    check(out_value, p, rule);
     return true;
+  }
+
+  // Applies a rule to a string already read: its format check, then its second check.
+  void check(std::string_view value, const PathSeg& p, const Rule& rule) {
+    if (rule.check != nullptr && !rule.check(value)) {
+      report(rule.code, p, rule.message);
+    } else if (rule.member != nullptr && !rule.member(value)) {
+      report(rule.member_code, p, rule.member_message);
+    }
   }
 
   // Opens an object value; wrong types are reported (and validated). False if not an object.
@@ -491,51 +581,194 @@ struct EventParser::Impl {
     return static_cast<long>(n);
   }
 
+  // ---- typed readers ----
+
+  // Reads a timestamp; returns its epoch milliseconds when valid (and, with `utc`, in UTC).
+  std::optional<std::int64_t> read_timestamp(od::value& v, const PathSeg& p, std::size_t depth,
+                                             std::string_view& out_value, bool utc = false) {
+    if (!read_string(v, p, depth, out_value, kAnyString)) return std::nullopt;
+    auto ms = timefmt::parse_timestamp_ms(out_value);
+    if (ms && utc && !(out_value.back() == 'Z' || out_value.back() == 'z' || out_value.ends_with("+00:00"))) {
+      ms.reset();
+    }
+    if (!ms) report(ReasonCode::kInvalidValue, p, utc ? kUtcTimestamp.message : kTimestamp.message);
+    return ms;
+  }
+
+  // An IATA airport: the format, then membership in the reference list when one is configured.
+  void read_airport(od::value& v, const PathSeg& p, std::size_t depth, std::string_view& out_value) {
+    if (!read_string(v, p, depth, out_value, kAirport)) return;
+    if (opts.airports && upper3(out_value) && !opts.airports->contains(out_value)) {
+      report(ReasonCode::kUnknownAirport, p, "is not an airport in the IATA reference list");
+    }
+  }
+
+  void read_iban(od::value& v, const PathSeg& p, std::size_t depth, std::string_view& out_value) {
+    if (!read_string(v, p, depth, out_value, kAnyString)) return;
+    switch (ids::validate_iban(out_value)) {
+      case ids::IbanStatus::kOk: break;
+      case ids::IbanStatus::kFormat:
+        report(ReasonCode::kInvalidValue, p,
+               "must be an IBAN in compact form: 2 letters, 2 check digits, then uppercase letters and digits");
+        break;
+      case ids::IbanStatus::kLength:
+        report(ReasonCode::kIbanLength, p, "has the wrong length for its country, or the country has no IBANs");
+        break;
+      case ids::IbanStatus::kCheckDigits: report(ReasonCode::kIbanCheckDigits, p, "fails the IBAN mod-97 check"); break;
+    }
+  }
+
+  // A JSON integer in [lo, hi]; other numbers are invalid_value, other types wrong_type.
+  std::optional<std::int64_t> read_integer(od::value& v, const PathSeg& p, std::size_t depth, std::int64_t lo,
+                                           std::int64_t hi, const char* message) {
+    od::json_type t{};
+    if (auto e = v.type().get(t)) {
+      syntax(e);
+      return std::nullopt;
+    }
+    if (t != od::json_type::number) {
+      report(ReasonCode::kWrongType, p, "must be a JSON number");
+      skip_value(v, depth);
+      return std::nullopt;
+    }
+    const std::string_view token = trim_json_ws(v.raw_json_token());
+    if (!valid_number_token(token)) {
+      syntax(simdjson::TAPE_ERROR);
+      return std::nullopt;
+    }
+    if (token.size() <= 9 && all_of(token, is_digit)) {  // the grammar has ruled out leading zeros
+      std::int64_t n = 0;
+      for (char c : token) n = n * 10 + (c - '0');
+      if (n >= lo && n <= hi) return n;
+    }
+    report(ReasonCode::kInvalidValue, p, message);
+    return std::nullopt;
+  }
+
+  // An exact decimal string (a JSON number is wrong_type: binary floats lose cents). Returns the
+  // number of fraction digits when valid.
+  std::optional<int> read_decimal(od::value& v, const PathSeg& p, std::size_t depth, std::string_view& out_value,
+                                  int max_int, int max_frac, bool positive, const char* message) {
+    od::json_type t{};
+    if (auto e = v.type().get(t)) {
+      syntax(e);
+      return std::nullopt;
+    }
+    if (t == od::json_type::number) {
+      report(ReasonCode::kWrongType, p, "must be a decimal string such as \"12500.00\", not a JSON number");
+      skip_value(v, depth);
+      return std::nullopt;
+    }
+    if (!read_string(v, p, depth, out_value, kAnyString)) return std::nullopt;
+    const int frac = ids::decimal_fraction_digits(out_value, max_int, max_frac);
+    if (frac < 0 || (positive && !ids::decimal_positive(out_value))) {
+      report(ReasonCode::kInvalidAmount, p, message);
+      return std::nullopt;
+    }
+    return frac;
+  }
+
+  // Iterates an array of strings: on_item(index, string, path) for each string element up to
+  // `limit`; other element types are wrong_type. Returns the number of elements and sets
+  // `all_strings`; -1 when the value is not an array.
+  template <class OnItem>
+  long walk_string_array(od::value& v, const PathSeg& p, std::size_t depth, std::size_t limit,
+                         const char* limit_message, bool& all_strings, OnItem&& on_item) {
+    all_strings = true;
+    od::array arr;
+    if (!open_array(v, p, depth, arr)) return -1;
+    std::size_t n = 0;
+    for (auto element : arr) {
+      if (element.error()) {
+        syntax(element.error());
+        return -1;
+      }
+      od::value& item = element.value_unsafe();
+      if (n == limit) report(ReasonCode::kInvalidValue, p, limit_message);
+      const PathSeg item_path{&p, {}, static_cast<long>(n)};
+      od::json_type t{};
+      if (auto e = item.type().get(t)) {
+        syntax(e);
+        return -1;
+      }
+      if (t != od::json_type::string) {
+        all_strings = false;
+        report(ReasonCode::kWrongType, item_path, "must be a string");
+        if (!skip_value(item, depth + 1)) return -1;
+      } else {
+        std::string_view s;
+        if (auto e = item.get_string().get(s)) {
+          syntax(e);
+          return -1;
+        }
+        if (n < limit) on_item(n, s, item_path);
+      }
+      if (structural) return -1;
+      ++n;
+    }
+    return static_cast<long>(n);
+  }
+
   // ---- the envelope and the three kinds ----
 
   void common_field(int idx, od::value& v, const PathSeg& p) {
     switch (idx) {
       case kSchemaVersionF: read_string(v, p, 2, event.schema_version, kSchemaVersion); break;
       case kEventIdF: read_string(v, p, 2, event.event_id, kEventId); break;
-      case kEventTimeF: {
-        if (!read_string(v, p, 2, event.event_time, kAnyString)) break;
-        if (auto ms = timefmt::parse_timestamp_ms(event.event_time)) {
-          event.event_time_ms = *ms;
-        } else {
-          report(ReasonCode::kInvalidValue, p, kTimestamp.message);
-        }
+      case kEventTimeF:
+        if (auto ms = read_timestamp(v, p, 2, event.event_time)) event.event_time_ms = *ms;
         break;
-      }
       default: break;
     }
   }
 
   void parse_itinerary(od::object& root, const PathSeg& rp) {
     Itinerary& it = event.itinerary;
+    std::optional<std::int64_t> departure_ms, arrival_ms;
     const auto present = walk_object(root, rp, 1, kItineraryFields, [&](int idx, od::value& v, const PathSeg& p) {
       od::object obj;
       switch (idx) {
-        case kItnFlight:
+        case kItnFlight: {
           if (!open_object(v, p, 2, obj)) return;
-          walk_object(obj, p, 2, kFlightFields, [&](int f, od::value& fv, const PathSeg& fp) {
+          const auto fp_present = walk_object(obj, p, 2, kFlightFields, [&](int f, od::value& fv, const PathSeg& fp) {
             Flight& fl = it.flight;
             switch (f) {
               case 0: read_string(fv, fp, 3, fl.carrier, kCarrier); break;
               case 1: read_string(fv, fp, 3, fl.number, kFlightNumber); break;
-              case 2: read_string(fv, fp, 3, fl.departure_airport, kAirport); break;
-              case 3: read_string(fv, fp, 3, fl.arrival_airport, kAirport); break;
-              case 4: read_timestamp(fv, fp, 3, fl.scheduled_departure); break;
-              case 5: read_timestamp(fv, fp, 3, fl.scheduled_arrival); break;
+              case 2: read_airport(fv, fp, 3, fl.departure_airport); break;
+              case 3: read_airport(fv, fp, 3, fl.arrival_airport); break;
+              case 4: departure_ms = read_timestamp(fv, fp, 3, fl.scheduled_departure, true); break;
+              case 5: arrival_ms = read_timestamp(fv, fp, 3, fl.scheduled_arrival, true); break;
               default: break;
             }
           });
+          require(fp_present, bit(0) | bit(1) | bit(2) | bit(3) | bit(4) | bit(5), p, kFlightFields);
           break;
-        case kItnPnr:
+        }
+        case kItnPnr: {
           if (!open_object(v, p, 2, obj)) return;
-          walk_object(obj, p, 2, kPnrFields, [&](int, od::value& fv, const PathSeg& fp) {
-            read_string(fv, fp, 3, it.pnr_locator, kAnyString);
+          Pnr& pnr = it.pnr;
+          pnr.present = true;
+          const auto pp = walk_object(obj, p, 2, kPnrFields, [&](int f, od::value& fv, const PathSeg& fp) {
+            switch (f) {
+              case 0: read_string(fv, fp, 3, pnr.locator, kLocator); break;
+              case 1: read_string(fv, fp, 3, pnr.booking_date, kDate); break;
+              case 2: read_string(fv, fp, 3, pnr.form_of_payment, kFormOfPayment); break;
+              case 3: {
+                od::object ao;
+                if (!open_object(fv, fp, 3, ao)) return;
+                walk_object(ao, fp, 3, kTravelAgentFields, [&](int g, od::value& gv, const PathSeg& gp) {
+                  if (g == 0) read_string(gv, gp, 4, pnr.travel_agent.name, kAnyString);
+                  else read_string(gv, gp, 4, pnr.travel_agent.iata_number, kIataNumber);
+                });
+                break;
+              }
+              default: break;
+            }
           });
+          require(pp, bit(0), p, kPnrFields);
           break;
+        }
         case kItnPassengers: {
           const long n = walk_object_array(
               v, p, 2, kMaxPassengers, "must have at most 999 passengers",
@@ -546,95 +779,252 @@ struct EventParser::Impl {
         default: common_field(idx, v, p);
       }
     });
-    require(present, kCommonRequired | bit(kItnPassengers), rp, kItineraryFields);
+    require(present, kCommonRequired | bit(kItnFlight) | bit(kItnPassengers), rp, kItineraryFields);
+    if (structural) return;
+
+    // Checks across fields, once everything has been read (JSON objects have no key order).
+    const PathSeg flight_path{&rp, "flight", -1};
+    if (departure_ms && arrival_ms && *arrival_ms < *departure_ms) {
+      report(ReasonCode::kArrivalBeforeDeparture, PathSeg{&flight_path, "scheduled_arrival", -1},
+             "is earlier than scheduled_departure");
+    }
+    if (!departure_ms) return;
+    const std::int64_t departure_day = floor_days(*departure_ms);
+    if (auto booked = timefmt::parse_date_days(it.pnr.booking_date); booked && *booked > departure_day) {
+      const PathSeg pnr_path{&rp, "pnr", -1};
+      report(ReasonCode::kInvalidValue, PathSeg{&pnr_path, "booking_date", -1},
+             "must not be after the scheduled departure date");
+    }
+    const PathSeg pax_path{&rp, "passengers", -1};
+    for (std::size_t i = 0; i < it.passengers.size(); ++i) {
+      const auto expiry = timefmt::parse_date_days(it.passengers[i].document.expiry);
+      if (!expiry || *expiry >= departure_day) continue;
+      const PathSeg item{&pax_path, {}, static_cast<long>(i)};
+      const PathSeg doc{&item, "document", -1};
+      warn(ReasonCode::kDocumentExpired, PathSeg{&doc, "expiry", -1}, "is before the scheduled departure date");
+    }
   }
 
   void parse_passenger(od::object& obj, const PathSeg& pp) {
     Passenger& pax = event.itinerary.passengers.emplace_back();
+    TravelDocument& d = pax.document;
+    bool mrz_present = false, mrz_strings = false;
+    long mrz_count = 0;
     const auto present = walk_object(obj, pp, 3, kPassengerFields, [&](int f, od::value& v, const PathSeg& p) {
       switch (f) {
         case kPaxSurname: read_string(v, p, 4, pax.surname, kNonEmpty); break;
         case kPaxGivenNames: read_string(v, p, 4, pax.given_names, kAnyString); break;
-        case kPaxDob: read_string(v, p, 4, pax.date_of_birth, kDate); break;
+        case kPaxDob:
+          if (read_string(v, p, 4, pax.date_of_birth, kDate)) {
+            const auto dob = timefmt::parse_date_days(pax.date_of_birth);
+            if (dob && *dob > today_days()) report(ReasonCode::kInvalidValue, p, "must not be in the future");
+          }
+          break;
         case kPaxSex: read_string(v, p, 4, pax.sex, kSex); break;
         case kPaxNationality: read_string(v, p, 4, pax.nationality, kAlpha3); break;
         case kPaxDocument: {
           od::object dobj;
           if (!open_object(v, p, 4, dobj)) return;
-          TravelDocument& d = pax.document;
           const auto dp = walk_object(dobj, p, 4, kDocumentFields, [&](int g, od::value& dv, const PathSeg& fp) {
             switch (g) {
               case 0: read_string(dv, fp, 5, d.type, kDocType); break;
               case 1: read_string(dv, fp, 5, d.number, kDocNumber); break;
               case 2: read_string(dv, fp, 5, d.issuing_state, kAlpha3); break;
               case 3: read_string(dv, fp, 5, d.expiry, kDate); break;
+              case 4:
+                mrz_present = true;
+                mrz_count = walk_string_array(dv, fp, 5, d.mrz.size(), "must have 2 lines (TD3) or 3 lines (TD1)",
+                                              mrz_strings, [&](std::size_t i, std::string_view s, const PathSeg&) {
+                                                d.mrz[i] = s;
+                                                d.mrz_lines = static_cast<std::uint8_t>(i + 1);
+                                              });
+                break;
               default: break;
             }
           });
-          require(dp, bit(1), p, kDocumentFields);
+          require(dp, bit(0) | bit(1) | bit(2) | bit(3), p, kDocumentFields);
           break;
         }
+        case kPaxEmbarkation: read_airport(v, p, 4, pax.embarkation); break;
+        case kPaxDebarkation: read_airport(v, p, 4, pax.debarkation); break;
+        case kPaxSeat: read_string(v, p, 4, pax.seat, kSeat); break;
+        case kPaxBags:
+          if (auto n = read_integer(v, p, 4, 0, 99, "must be an integer from 0 to 99")) {
+            pax.bags = static_cast<std::int16_t>(*n);
+          }
+          break;
         default: break;
       }
     });
     require(present, bit(kPaxSurname) | bit(kPaxDob) | bit(kPaxNationality) | bit(kPaxDocument), pp,
             kPassengerFields);
+    if (structural || !mrz_present || !mrz_strings || mrz_count < 0 || mrz_count > 3) return;
+    const PathSeg doc_path{&pp, "document", -1};
+    const PathSeg mrz_path{&doc_path, "mrz", -1};
+    check_mrz(pax, mrz_path);
   }
 
-  void read_timestamp(od::value& v, const PathSeg& p, std::size_t depth, std::string_view& out_value) {
-    if (!read_string(v, p, depth, out_value, kAnyString)) return;
-    if (!timefmt::parse_timestamp_ms(out_value)) report(ReasonCode::kInvalidValue, p, kTimestamp.message);
+  void check_mrz(const Passenger& pax, const PathSeg& p) {
+    const TravelDocument& d = pax.document;
+    ids::MrzError error{};
+    const auto mrz = ids::parse_mrz(std::span<const std::string_view>(d.mrz.data(), d.mrz_lines), &error);
+    if (!mrz) {
+      switch (error) {
+        case ids::MrzError::kLineCount: report(ReasonCode::kMrzFormat, p, "must have 2 lines (TD3) or 3 lines (TD1)"); break;
+        case ids::MrzError::kLineLength:
+          report(ReasonCode::kMrzFormat, p, "lines must be 44 characters (TD3) or 30 characters (TD1)");
+          break;
+        default: report(ReasonCode::kMrzFormat, p, "must contain only A-Z, 0-9 and <"); break;
+      }
+      return;
+    }
+    if (!mrz->document_number_ok) report(ReasonCode::kMrzCheckDigit, p, "check digit of the document number fails");
+    if (!mrz->date_of_birth_ok) report(ReasonCode::kMrzCheckDigit, p, "check digit of the date of birth fails");
+    if (!mrz->expiry_ok) report(ReasonCode::kMrzCheckDigit, p, "check digit of the expiry date fails");
+    if (!mrz->composite_ok) report(ReasonCode::kMrzCheckDigit, p, "composite check digit fails");
+    const std::string_view number = d.number;
+    const std::string_view head = mrz->document_number, tail = mrz->document_number_overflow;
+    if (doc_number_ok(number) &&
+        !(number.size() == head.size() + tail.size() && number.starts_with(head) && number.ends_with(tail))) {
+      report(ReasonCode::kMrzMismatch, p, "document number disagrees with document.number");
+    }
+    if (date_ok(pax.date_of_birth) && !date_matches_mrz(pax.date_of_birth, mrz->date_of_birth)) {
+      report(ReasonCode::kMrzMismatch, p, "date of birth disagrees with date_of_birth");
+    }
+    if (date_ok(d.expiry) && !date_matches_mrz(d.expiry, mrz->expiry)) {
+      report(ReasonCode::kMrzMismatch, p, "expiry date disagrees with document.expiry");
+    }
   }
 
-  // Parties of a manifest: name required.
+  // Parties of a manifest: name and address (with its country) required.
   void parse_party(od::value& v, const PathSeg& p, Party& party) {
     od::object obj;
     if (!open_object(v, p, 2, obj)) return;
     const auto present = walk_object(obj, p, 2, kPartyFields, [&](int f, od::value& fv, const PathSeg& fp) {
       switch (f) {
         case 0: read_string(fv, fp, 3, party.name, kNonEmpty); break;
-        case 1: read_string(fv, fp, 3, party.country, kCountry); break;
-        case 2: read_string(fv, fp, 3, party.eori, kAnyString); break;
+        case 1: {
+          od::object ao;
+          if (!open_object(fv, fp, 3, ao)) return;
+          Address& a = party.address;
+          const auto ap = walk_object(ao, fp, 3, kAddressFields, [&](int g, od::value& gv, const PathSeg& gp) {
+            switch (g) {
+              case 0: read_string(gv, gp, 4, a.street, kAnyString); break;
+              case 1: read_string(gv, gp, 4, a.city, kAnyString); break;
+              case 2: read_string(gv, gp, 4, a.postcode, kAnyString); break;
+              case 3: read_string(gv, gp, 4, a.country, kCountry); break;
+              default: break;
+            }
+          });
+          require(ap, bit(3), fp, kAddressFields);
+          break;
+        }
+        case 2: read_string(fv, fp, 3, party.eori, kEori); break;
+        case 3: read_string(fv, fp, 3, party.tin, kAnyString); break;
         default: break;
       }
     });
-    require(present, bit(0), p, kPartyFields);
+    require(present, bit(0) | bit(1), p, kPartyFields);
+  }
+
+  void parse_goods_item(od::object& go, const PathSeg& gp) {
+    Manifest& m = event.manifest;
+    GoodsItem& g = m.goods.emplace_back();
+    g.seals_begin = static_cast<std::uint32_t>(m.seals.size());
+    const auto present = walk_object(go, gp, 3, kGoodsFields, [&](int f, od::value& fv, const PathSeg& fp) {
+      switch (f) {
+        case 0: read_string(fv, fp, 4, g.hs_code, kHsCode); break;
+        case 1: read_string(fv, fp, 4, g.description, kChars512); break;
+        case 2: {
+          od::object po;
+          if (!open_object(fv, fp, 4, po)) return;
+          const auto pp = walk_object(po, fp, 4, kPackagesFields, [&](int k, od::value& kv, const PathSeg& kp) {
+            if (k == 1) {
+              read_string(kv, kp, 5, g.package_type, kPackageType);
+            } else if (auto n = read_integer(kv, kp, 5, 1, 999'999, "must be an integer from 1 to 999999")) {
+              g.package_count = static_cast<std::uint32_t>(*n);
+            }
+          });
+          require(pp, bit(0), fp, kPackagesFields);
+          break;
+        }
+        case 3: read_decimal(fv, fp, 4, g.gross_mass_kg, 12, 3, true, kMassMessage); break;
+        case 4: read_string(fv, fp, 4, g.container, kContainer); break;
+        case 5: {
+          bool strings = true;
+          walk_string_array(fv, fp, 4, 99, "must have at most 99 seals", strings,
+                            [&](std::size_t, std::string_view s, const PathSeg& sp) {
+                              if (!chars_1_to<35>(s)) report(ReasonCode::kInvalidValue, sp, kChars35.message);
+                              m.seals.push_back(s);
+                              ++g.seals_count;
+                            });
+          break;
+        }
+        default: break;
+      }
+    });
+    require(present, bit(0) | bit(1) | bit(2) | bit(3), gp, kGoodsFields);
   }
 
   void parse_manifest(od::object& root, const PathSeg& rp) {
     Manifest& m = event.manifest;
+    std::uint64_t conveyance_present = 0;
     const auto present = walk_object(root, rp, 1, kManifestFields, [&](int idx, od::value& v, const PathSeg& p) {
       od::object obj;
       switch (idx) {
-        case kManLrn: read_string(v, p, 2, m.lrn, kAnyString); break;
+        case kManLrn: read_string(v, p, 2, m.lrn, kLrn); break;
         case kManMode: read_string(v, p, 2, m.transport_mode, kTransportMode); break;
         case kManConveyance:
           if (!open_object(v, p, 2, obj)) return;
-          walk_object(obj, p, 2, kConveyanceFields, [&](int f, od::value& fv, const PathSeg& fp) {
-            if (f == 0) read_string(fv, fp, 3, m.conveyance.imo, kImo);
-            else read_string(fv, fp, 3, m.conveyance.name, kAnyString);
+          conveyance_present = walk_object(obj, p, 2, kConveyanceFields, [&](int f, od::value& fv, const PathSeg& fp) {
+            switch (f) {
+              case kConvImo: read_string(fv, fp, 3, m.conveyance.imo, kImo); break;
+              case kConvFlight: read_string(fv, fp, 3, m.conveyance.flight, kConveyanceFlight); break;
+              case kConvName: read_string(fv, fp, 3, m.conveyance.name, kAnyString); break;
+              case kConvNationality: read_string(fv, fp, 3, m.conveyance.nationality, kCountry); break;
+              default: break;
+            }
           });
+          // An object was sent: remember that, even when it is empty.
+          conveyance_present |= bit(63);
           break;
+        case kManRouting: {
+          bool strings = true;
+          const long n = walk_string_array(v, p, 2, 99, "must have at most 99 countries", strings,
+                                           [&](std::size_t, std::string_view s, const PathSeg& sp) {
+                                             check(s, sp, kCountry);
+                                             m.routing_countries.push_back(s);
+                                           });
+          if (!structural && n == 0) report(ReasonCode::kInvalidValue, p, "must contain at least one country");
+          break;
+        }
+        case kManLoading: read_string(v, p, 2, m.place_of_loading, kUnlocode); break;
+        case kManUnloading: read_string(v, p, 2, m.place_of_unloading, kUnlocode); break;
+        case kManFirstArrival: read_string(v, p, 2, m.first_place_of_arrival, kUnlocode); break;
+        case kManEta: read_timestamp(v, p, 2, m.estimated_arrival); break;
+        case kManTransportDoc: read_string(v, p, 2, m.transport_document_number, kChars35); break;
         case kManConsignor: parse_party(v, p, m.consignor); break;
         case kManConsignee: parse_party(v, p, m.consignee); break;
-        case kManGoods:
-          walk_object_array(v, p, 2, kMaxGoods, "must have at most 9999 items",
-                            [&](std::size_t, od::object& go, const PathSeg& gp) {
-                              GoodsItem& g = m.goods.emplace_back();
-                              walk_object(go, gp, 3, kGoodsFields, [&](int f, od::value& fv, const PathSeg& fp) {
-                                switch (f) {
-                                  case 0: read_string(fv, fp, 4, g.hs_code, kHsCode); break;
-                                  case 1: read_string(fv, fp, 4, g.description, kAnyString); break;
-                                  case 2: read_string(fv, fp, 4, g.container, kContainer); break;
-                                  default: break;
-                                }
-                              });
-                            });
+        case kManGoods: {
+          const long n = walk_object_array(
+              v, p, 2, kMaxGoods, "must have at most 9999 items",
+              [&](std::size_t, od::object& go, const PathSeg& gp) { parse_goods_item(go, gp); });
+          if (!structural && n == 0) report(ReasonCode::kInvalidValue, p, "must contain at least one item");
           break;
+        }
         default: common_field(idx, v, p);
       }
     });
-    require(present, kCommonRequired | bit(kManConsignor) | bit(kManConsignee), rp, kManifestFields);
+    require(present,
+            kCommonRequired | bit(kManLrn) | bit(kManMode) | bit(kManConveyance) | bit(kManLoading) |
+                bit(kManUnloading) | bit(kManFirstArrival) | bit(kManEta) | bit(kManTransportDoc) |
+                bit(kManConsignor) | bit(kManConsignee) | bit(kManGoods),
+            rp, kManifestFields);
+    if (structural || !(conveyance_present & bit(63))) return;
+    // What the conveyance must identify depends on the transport mode.
+    const PathSeg cp{&rp, "conveyance", -1};
+    if (m.transport_mode == "sea") require(conveyance_present, bit(kConvImo), cp, kConveyanceFields);
+    if (m.transport_mode == "air") require(conveyance_present, bit(kConvFlight), cp, kConveyanceFields);
   }
 
   void parse_payment_party(od::value& v, const PathSeg& p, PaymentParty& party) {
@@ -642,49 +1032,84 @@ struct EventParser::Impl {
     if (!open_object(v, p, 2, obj)) return;
     const auto present = walk_object(obj, p, 2, kPaymentPartyFields, [&](int f, od::value& fv, const PathSeg& fp) {
       switch (f) {
-        case 0: read_string(fv, fp, 3, party.name, kNonEmpty); break;
+        case 0: read_string(fv, fp, 3, party.name, kChars140); break;
         case 1: read_string(fv, fp, 3, party.country, kCountry); break;
-        case 2: read_string(fv, fp, 3, party.iban, kIban); break;
+        case 2: {
+          od::object ao;
+          if (!open_object(fv, fp, 3, ao)) return;
+          const auto ap = walk_object(ao, fp, 3, kAccountFields, [&](int g, od::value& gv, const PathSeg& gp) {
+            if (g == 0) {
+              read_iban(gv, gp, 4, party.iban);
+              return;
+            }
+            od::object oo;
+            if (!open_object(gv, gp, 4, oo)) return;
+            const auto op = walk_object(oo, gp, 4, kOtherAccountFields, [&](int k, od::value& kv, const PathSeg& kp) {
+              if (k == 0) read_string(kv, kp, 5, party.other_id, kChars34);
+              else read_string(kv, kp, 5, party.other_scheme, kChars35);
+            });
+            require(op, bit(0), gp, kOtherAccountFields);
+          });
+          if (structural) return;
+          if ((ap & bit(0)) && (ap & bit(1))) {
+            report(ReasonCode::kInvalidValue, fp, "must have exactly one of iban and other, not both");
+          } else if (!(ap & (bit(0) | bit(1)))) {
+            report(ReasonCode::kMissingField, PathSeg{&fp, "iban", -1}, "is required (or account.other)");
+          }
+          break;
+        }
         case 3: read_string(fv, fp, 3, party.agent_bic, kBic); break;
         default: break;
       }
     });
-    require(present, bit(0), p, kPaymentPartyFields);
+    require(present, bit(0) | bit(2) | bit(3), p, kPaymentPartyFields);
   }
 
   void parse_payment(od::object& root, const PathSeg& rp) {
     Payment& pay = event.payment;
+    std::optional<int> fraction_digits;
     const auto present = walk_object(root, rp, 1, kPaymentFields, [&](int idx, od::value& v, const PathSeg& p) {
       od::object obj;
       switch (idx) {
-        case kPayMessageId: read_string(v, p, 2, pay.message_id, kAnyString); break;
-        case kPayEndToEnd: read_string(v, p, 2, pay.end_to_end_id, kAnyString); break;
+        case kPayMessageId: read_string(v, p, 2, pay.message_id, kChars35); break;
+        case kPayCreationTime: read_timestamp(v, p, 2, pay.creation_time); break;
+        case kPayEndToEnd: read_string(v, p, 2, pay.end_to_end_id, kChars35); break;
+        case kPayUetr: read_string(v, p, 2, pay.uetr, kUuid); break;
         case kPayAmount: {
           if (!open_object(v, p, 2, obj)) return;
           const auto ap = walk_object(obj, p, 2, kAmountFields, [&](int f, od::value& fv, const PathSeg& fp) {
-            if (f == 1) {
-              read_string(fv, fp, 3, pay.currency, kCurrency);
-              return;
-            }
-            od::json_type t{};
-            if (fv.type().get(t) == simdjson::SUCCESS && t == od::json_type::number) {
-              // Binary floats lose cents; the contract is an exact decimal string.
-              report(ReasonCode::kWrongType, fp, "must be a decimal string such as \"12500.00\", not a JSON number");
-              skip_value(fv, 3);
-              return;
-            }
-            read_string(fv, fp, 3, pay.amount, kAmount);
+            if (f == 1) read_string(fv, fp, 3, pay.currency, kCurrency);
+            else fraction_digits = read_decimal(fv, fp, 3, pay.amount, 18, 5, false, kAmountMessage);
           });
           require(ap, bit(0) | bit(1), p, kAmountFields);
+          if (structural || !fraction_digits) break;
+          if (const auto minor = ids::currency_minor_units(pay.currency); minor && *fraction_digits > *minor) {
+            report(ReasonCode::kInvalidAmount, PathSeg{&p, "value", -1},
+                   "has more fraction digits than the currency's minor units (ISO 4217)");
+          }
           break;
         }
+        case kPaySettlementDate: read_string(v, p, 2, pay.settlement_date, kDate); break;
         case kPayDebtor: parse_payment_party(v, p, pay.debtor); break;
         case kPayCreditor: parse_payment_party(v, p, pay.creditor); break;
+        case kPayIntermediaries: {
+          bool strings = true;
+          walk_string_array(v, p, 2, pay.intermediary_agents.size(), "must have at most 3 agents", strings,
+                            [&](std::size_t i, std::string_view s, const PathSeg& sp) {
+                              check(s, sp, kBic);
+                              pay.intermediary_agents[i] = s;
+                              pay.intermediary_agent_count = static_cast<std::uint8_t>(i + 1);
+                            });
+          break;
+        }
+        case kPayRemittance: read_string(v, p, 2, pay.remittance_information, kChars140); break;
         default: common_field(idx, v, p);
       }
     });
-    require(present, kCommonRequired | bit(kPayAmount) | bit(kPayDebtor) | bit(kPayCreditor), rp,
-            kPaymentFields);
+    require(present,
+            kCommonRequired | bit(kPayMessageId) | bit(kPayCreationTime) | bit(kPayEndToEnd) | bit(kPayUetr) |
+                bit(kPayAmount) | bit(kPaySettlementDate) | bit(kPayDebtor) | bit(kPayCreditor),
+            rp, kPaymentFields);
   }
 
   // A top level that is not an object: syntax errors still win over not_an_object.
@@ -718,6 +1143,7 @@ struct EventParser::Impl {
     first = violations.size();
     field_violations = 0;
     structural = false;
+    today = -1;
     unknown_keys.clear();
     event.clear();
     event.kind = kind;

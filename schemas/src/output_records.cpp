@@ -120,6 +120,18 @@ std::string encode_flag(const FlagRecord& flag) {
       .field("entry_name", flag.watchlist.entry_name)
       .end_object();
 
+  if (!flag.warnings.empty()) {
+    w.key("warnings").begin_array();
+    for (const Violation& v : flag.warnings) {
+      w.begin_object()
+          .field("code", reason_code_name(v.code))
+          .field("path", v.path)
+          .field("message", v.message)
+          .end_object();
+    }
+    w.end_array();
+  }
+
   w.key("times")
       .begin_object()
       .field("event_time", flag.event_time)

@@ -41,6 +41,14 @@ std::optional<std::string> summarize_flag(std::string_view json) {
                      str({"watchlist", "list_version"}) + " " + str({"watchlist", "entry_id"}) + " \"" +
                      str({"watchlist", "entry_name"}) + "\" on " + matched + "  (event " + str({"source", "event_id"}) +
                      ", flag " + flag_id.substr(0, 12) + ")";
+  simdjson::dom::array warnings;
+  if (flag["warnings"].get(warnings) == simdjson::SUCCESS && warnings.size() > 0) {
+    line += "  warnings:";
+    for (auto w : warnings) {
+      std::string_view code;
+      if (w["code"].get(code) == simdjson::SUCCESS) line += " " + std::string(code);
+    }
+  }
   return line;
 }
 

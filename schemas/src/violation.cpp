@@ -9,8 +9,12 @@ constexpr std::array<std::string_view, kReasonCodeCount> kNames = {
     "empty_payload", "oversized",     "invalid_utf8",  "json_syntax",
     "too_deep",      "not_an_object", "duplicate_key", "missing_field",
     "wrong_type",    "invalid_value", "unsupported_schema_version", "unknown_topic",
+    "mrz_format",    "mrz_check_digit", "mrz_mismatch", "container_check_digit",
+    "imo_check_digit", "iban_check_digits", "iban_length", "invalid_bic",
+    "unknown_country", "unknown_currency", "unknown_airport", "arrival_before_departure",
+    "invalid_amount", "document_expired",
 };
-static_assert(static_cast<int>(ReasonCode::kUnknownTopic) == kReasonCodeCount - 1);
+static_assert(static_cast<int>(ReasonCode::kDocumentExpired) == kReasonCodeCount - 1);
 }  // namespace
 
 std::string_view reason_code_name(ReasonCode code) {

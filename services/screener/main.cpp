@@ -9,6 +9,7 @@
 
 #include "crosscheck/log.h"
 #include "crosscheck/rules/watchlist_follower.h"
+#include "crosscheck/schemas/identifiers.h"
 #include "crosscheck/runtime/admin_server.h"
 #include "crosscheck/runtime/pipeline_metrics.h"
 #include "crosscheck/runtime/screener_config.h"
@@ -89,7 +90,16 @@ int main(int argc, char** argv) {
   pipeline_config.max_in_flight = config.kafka.max_in_flight;
   pipeline_config.drain_timeout = config.kafka.drain_timeout;
 
-  cc::runtime::ScreeningStep step(config, [&] { return follower.snapshot(); }, &metrics);
+  std::shared_ptr<const cc::schemas::ids::AirportCodes> airports;
+  if (!config.screening.airports_file.empty()) {
+    auto loaded_airports = cc::schemas::ids::load_airport_codes(config.screening.airports_file);
+    if (!loaded_airports.ok()) {
+      std::cerr << "screening.airports_file: " << loaded_airports.error().message() << "\n";
+      return 2;
+    }
+    airports = *loaded_airports;
+  }
+  cc::runtime::ScreeningStep step(config, [&] { return follower.snapshot(); }, &metrics, airports);
   pipeline_config.topics = step.input_topics();
   cc::runtime::PipelineMetrics observer(metrics, config.topics.flags_prefix);
   cc::streams::Pipeline pipeline(

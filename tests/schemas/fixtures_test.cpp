@@ -41,6 +41,25 @@ TEST_P(Fixtures, EveryLineParsesWithoutViolations) {
   }
 }
 
+// The same with the project's airport reference list: every sample airport is in it.
+TEST_P(Fixtures, EveryLineParsesWithTheAirportList) {
+  const std::string list = std::string(CROSSCHECK_FIXTURES_DIR) + "/reference/airports.csv";
+  if (!std::ifstream(list)) GTEST_SKIP() << "no " << list;
+  auto airports = ids::load_airport_codes(list);
+  ASSERT_TRUE(airports.ok()) << airports.error().to_string();
+  ParseOptions options;
+  options.airports = *airports;
+  EventParser parser(options);
+  const auto lines = read_lines(std::string(CROSSCHECK_FIXTURES_DIR) + "/events/" + GetParam().file);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::vector<Violation> v;
+    EXPECT_NE(parser.parse(GetParam().kind, lines[i], v), nullptr) << GetParam().file << ":" << i + 1;
+    for (const auto& x : v) {
+      ADD_FAILURE() << GetParam().file << ":" << i + 1 << ": " << reason_code_name(x.code) << " " << x.message;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Events, Fixtures,
                          ::testing::Values(FixtureFile{"itineraries.jsonl", EventKind::kItinerary},
                                            FixtureFile{"manifests.jsonl", EventKind::kManifest},

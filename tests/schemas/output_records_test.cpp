@@ -105,6 +105,27 @@ TEST(EncodeFlag, ParsesBackWithAllFields) {
   EXPECT_EQ(str(doc["screener"]), "screener-0");
   EXPECT_EQ(bool(doc["review"]["required"]), true);
   EXPECT_EQ(str(doc["review"]["note"]), "A flag is a lead for human review, not a decision.");
+  EXPECT_EQ(doc["warnings"].error(), simdjson::NO_SUCH_FIELD) << "no warnings, no key";
+}
+
+TEST(EncodeFlag, CarriesTheEventWarnings) {
+  const std::vector<Violation> warnings = {
+      {ReasonCode::kDocumentExpired, "passengers[1].document.expiry",
+       "passengers[1].document.expiry is before the scheduled departure date"},
+  };
+  FlagRecord f;
+  f.subject.role = "passenger";
+  f.warnings = warnings;
+  const std::string json = encode_flag(f);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
+  simdjson::dom::array w = doc["warnings"];
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(str(w.at(0)["code"]), "document_expired");
+  EXPECT_EQ(str(w.at(0)["path"]), "passengers[1].document.expiry");
+  EXPECT_EQ(str(w.at(0)["message"]), "passengers[1].document.expiry is before the scheduled departure date");
+  EXPECT_EQ(simdjson::dom::object(w.at(0)).size(), 3u);
 }
 
 TEST(EncodeFlag, OrganisationSubjectHasOnlyItsFields) {
@@ -196,6 +217,16 @@ TEST(SummarizeFlag, OneReadableLineWithTheFinding) {
   EXPECT_EQ(*line,
             "[border] high  passenger #1 VIKTOR DRAGAN [RX4417208] -> demo-national v3 DEMO-P-0001 \"Viktor DRAGAN\" "
             "on document_number, name  (event itn-0003, flag 0123456789ab)");
+}
+
+TEST(SummarizeFlag, ShowsWarnings) {
+  const std::vector<Violation> warnings = {{ReasonCode::kDocumentExpired, "passengers[0].document.expiry", "expired"}};
+  FlagRecord f;
+  f.flag_id = "0123456789abcdef0123456789abcdef";
+  f.warnings = warnings;
+  const auto line = summarize_flag(encode_flag(f));
+  ASSERT_TRUE(line.has_value());
+  EXPECT_NE(line->find("warnings: document_expired"), std::string::npos) << *line;
 }
 
 TEST(SummarizeFlag, RejectsWhatIsNotAFlag) {

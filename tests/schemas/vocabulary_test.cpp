@@ -40,6 +40,20 @@ TEST(ReasonCode, NamesAreStable) {
       {ReasonCode::kInvalidValue, "invalid_value"},
       {ReasonCode::kUnsupportedSchemaVersion, "unsupported_schema_version"},
       {ReasonCode::kUnknownTopic, "unknown_topic"},
+      {ReasonCode::kMrzFormat, "mrz_format"},
+      {ReasonCode::kMrzCheckDigit, "mrz_check_digit"},
+      {ReasonCode::kMrzMismatch, "mrz_mismatch"},
+      {ReasonCode::kContainerCheckDigit, "container_check_digit"},
+      {ReasonCode::kImoCheckDigit, "imo_check_digit"},
+      {ReasonCode::kIbanCheckDigits, "iban_check_digits"},
+      {ReasonCode::kIbanLength, "iban_length"},
+      {ReasonCode::kInvalidBic, "invalid_bic"},
+      {ReasonCode::kUnknownCountry, "unknown_country"},
+      {ReasonCode::kUnknownCurrency, "unknown_currency"},
+      {ReasonCode::kUnknownAirport, "unknown_airport"},
+      {ReasonCode::kArrivalBeforeDeparture, "arrival_before_departure"},
+      {ReasonCode::kInvalidAmount, "invalid_amount"},
+      {ReasonCode::kDocumentExpired, "document_expired"},
   };
   static_assert(std::size(expected) == schemas::kReasonCodeCount);
   for (const auto& [code, name] : expected) {
@@ -59,6 +73,11 @@ TEST(Event, ClearKeepsCapacity) {
   ev.manifest.goods.resize(20);
   ev.payment.amount = "1";
   ev.manifest.consignee.name = "n";
+  ev.manifest.seals.resize(30);
+  ev.manifest.routing_countries.resize(5);
+  ev.itinerary.pnr.present = true;
+  ev.payment.intermediary_agent_count = 2;
+  ev.warnings.resize(4);
   ev.clear();
   EXPECT_EQ(ev.event_id, "");
   EXPECT_EQ(ev.event_time_ms, 0);
@@ -68,6 +87,13 @@ TEST(Event, ClearKeepsCapacity) {
   EXPECT_GE(ev.manifest.goods.capacity(), 20u);
   EXPECT_EQ(ev.payment.amount, "");
   EXPECT_EQ(ev.manifest.consignee.name, "");
+  EXPECT_TRUE(ev.manifest.seals.empty());
+  EXPECT_GE(ev.manifest.seals.capacity(), 30u);
+  EXPECT_TRUE(ev.manifest.routing_countries.empty());
+  EXPECT_FALSE(ev.itinerary.pnr.present);
+  EXPECT_EQ(ev.payment.intermediary_agent_count, 0);
+  EXPECT_TRUE(ev.warnings.empty());
+  EXPECT_GE(ev.warnings.capacity(), 4u);
 }
 
 // ---- JSON writer ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -85,7 +86,7 @@ std::string itinerary_json(const std::string& event_id, const std::vector<Person
   std::string s = envelope_start(event_id);
   s += R"(,"flight":{"carrier":"LH","number":"400","departure_airport":"FRA","arrival_airport":"JFK",)"
        R"("scheduled_departure":"2026-12-01T10:00:00Z","scheduled_arrival":"2026-12-01T18:30:00Z"},)"
-       R"("pnr":{"locator":"ZX81QP"},"passengers":[)";
+       R"("pnr":{"locator":"ZX81QP","booking_date":"2026-11-02","form_of_payment":"card"},"passengers":[)";
   for (std::size_t i = 0; i < passengers.size(); ++i) {
     const auto& p = passengers[i];
     if (i) s += ',';
@@ -104,6 +105,10 @@ std::string itinerary_json(const std::string& event_id, const std::vector<Person
         .field("issuing_state", p.nationality)
         .field("expiry", "2031-05-31")
         .end_object()
+        .field("embarkation", "FRA")
+        .field("debarkation", "JFK")
+        .field("seat", std::to_string(10 + i) + "C")
+        .field("bags", static_cast<int>(i % 3))
         .end_object();
     s += o;
   }
@@ -111,30 +116,113 @@ std::string itinerary_json(const std::string& event_id, const std::vector<Person
   return s;
 }
 
+namespace {
+// Local reference numbers are alphanumeric, at most 22 characters.
+std::string alnum(const std::string& s, std::size_t max) {
+  std::string out;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c)) && out.size() < max) out.push_back(c);
+  }
+  return out;
+}
+}  // namespace
+
 std::string manifest_json(const std::string& event_id, const std::string& consignor, const std::string& consignee,
                           const std::string& imo) {
   std::string s = envelope_start(event_id);
   std::string o;
   json::Writer w(o);
-  w.key("lrn").string("LRN-" + event_id).key("transport_mode").string("sea");
-  w.key("conveyance").begin_object().field("imo", imo).field("name", "TEST CARRIER").end_object();
-  w.key("consignor").begin_object().field("name", consignor).field("country", "CN").end_object();
-  w.key("consignee").begin_object().field("name", consignee).field("country", "NL").end_object();
+  w.key("lrn").string("LRN" + alnum(event_id, 19)).key("transport_mode").string("sea");
+  w.key("conveyance").begin_object().field("imo", imo).field("name", "TEST CARRIER").field("nationality", "MT").end_object();
+  w.key("routing_countries").begin_array().string("CN").string("SG").string("NL").end_array();
+  w.field("place_of_loading", "CNSHA").field("place_of_unloading", "NLRTM").field("first_place_of_arrival", "NLRTM");
+  w.field("estimated_arrival", "2026-12-03T06:00:00Z").field("transport_document_number", "MSCU" + alnum(event_id, 20));
+  w.key("consignor").begin_object().field("name", consignor)
+      .key("address").begin_object().field("city", "Shanghai").field("country", "CN").end_object().end_object();
+  w.key("consignee").begin_object().field("name", consignee)
+      .key("address").begin_object().field("city", "Rotterdam").field("country", "NL").end_object().end_object();
   w.key("goods").begin_array().begin_object().field("hs_code", "850440").field("description", "power supplies")
-      .field("container", "CSQU3054383").end_object().end_array();
+      .key("packages").begin_object().field("count", 40).field("type", "PK").end_object()
+      .field("gross_mass_kg", "1250.5").field("container", "CSQU3054383").end_object().end_array();
   return s + "," + o + "}";
 }
+
+namespace {
+// A lowercase RFC 4122 version 4 UUID derived from `seed`, so plans are reproducible.
+std::string uuid_v4(const std::string& seed) {
+  std::uint64_t a = 1469598103934665603ULL, b = 1099511628211ULL;
+  for (char c : seed) {
+    a = (a ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    b = (b ^ static_cast<unsigned char>(c)) * 6364136223846793005ULL + 1;
+  }
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%x%03x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                8 + static_cast<unsigned>(b >> 62), static_cast<unsigned>((b >> 48) & 0xfff),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+}  // namespace
 
 std::string payment_json(const std::string& event_id, const std::string& debtor, const std::string& debtor_iban,
                          const std::string& creditor, const std::string& creditor_iban, const std::string& amount) {
   std::string s = envelope_start(event_id);
   std::string o;
   json::Writer w(o);
-  w.key("message_id").string("MSG-" + event_id).key("end_to_end_id").string("E2E-" + event_id);
+  w.key("message_id").string("MSG-" + event_id).key("creation_time").string("2026-11-21T07:59:00Z");
+  w.key("end_to_end_id").string("E2E-" + event_id).key("uetr").string(uuid_v4(event_id));
   w.key("amount").begin_object().field("value", amount).field("currency", "EUR").end_object();
-  w.key("debtor").begin_object().field("name", debtor).field("country", "DE").field("iban", debtor_iban).end_object();
-  w.key("creditor").begin_object().field("name", creditor).field("country", "NL").field("iban", creditor_iban).end_object();
+  w.field("settlement_date", "2026-11-21");
+  w.key("debtor").begin_object().field("name", debtor).field("postal_country", "DE")
+      .key("account").begin_object().field("iban", debtor_iban).end_object().field("agent_bic", "COBADEFFXXX").end_object();
+  w.key("creditor").begin_object().field("name", creditor).field("postal_country", "NL")
+      .key("account").begin_object().field("iban", creditor_iban).end_object().field("agent_bic", "INGBNL2A").end_object();
+  w.key("remittance_information").string("Invoice " + alnum(event_id, 20));
   return s + "," + o + "}";
+}
+
+namespace {
+int icao_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+  return 0;  // '<'
+}
+char icao_check_digit(const std::string& field) {
+  static constexpr int kWeights[] = {7, 3, 1};
+  int sum = 0;
+  for (std::size_t i = 0; i < field.size(); ++i) sum += icao_value(field[i]) * kWeights[i % 3];
+  return static_cast<char>('0' + sum % 10);
+}
+std::string mrz_field(std::string s, std::size_t width) {
+  for (char& c : s) c = c == ' ' || c == '-' ? '<' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  s.resize(width, '<');
+  return s;
+}
+std::string yymmdd(const std::string& date) { return date.substr(2, 2) + date.substr(5, 2) + date.substr(8, 2); }
+}  // namespace
+
+std::vector<std::string> make_td3_mrz(const PersonSpec& p, const std::string& sex, const std::string& expiry) {
+  const std::string line1 = mrz_field("P<" + p.nationality + p.surname + "<<" + p.given_names, 44);
+  const std::string doc = mrz_field(p.document, 9);
+  const std::string dob = yymmdd(p.date_of_birth);
+  const std::string exp = yymmdd(expiry);
+  const std::string personal(14, '<');
+  std::string line2 = doc + icao_check_digit(doc) + p.nationality + dob + icao_check_digit(dob) + sex + exp +
+                      icao_check_digit(exp) + personal + icao_check_digit(personal);
+  const std::string composite = line2.substr(0, 10) + line2.substr(13, 7) + line2.substr(21, 22);
+  line2 += icao_check_digit(composite);
+  return {line1, line2};
+}
+
+std::string with_mrz(std::string itinerary, const std::vector<std::string>& mrz) {
+  std::string arr = ",\"mrz\":[";
+  for (std::size_t i = 0; i < mrz.size(); ++i) {
+    if (i) arr += ',';
+    json::append_string(arr, mrz[i]);
+  }
+  arr += "]";
+  const auto pos = itinerary.find("\"expiry\":\"2031-05-31\"");
+  return itinerary.insert(pos + std::string("\"expiry\":\"2031-05-31\"").size(), arr);
 }
 
 std::string make_imo(int seed) {

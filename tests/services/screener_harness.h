@@ -37,6 +37,12 @@ std::string manifest_json(const std::string& event_id, const std::string& consig
 std::string payment_json(const std::string& event_id, const std::string& debtor, const std::string& debtor_iban,
                          const std::string& creditor, const std::string& creditor_iban, const std::string& amount = "2500.00");
 
+// An ICAO 9303 TD3 machine-readable zone (2 lines of 44) for a passport, with correct check digits.
+// Dates are YYYY-MM-DD; sex is F, M or X.
+std::vector<std::string> make_td3_mrz(const PersonSpec& p, const std::string& sex, const std::string& expiry);
+// Adds "mrz":[...] to the first passenger's document of an itinerary built by itinerary_json.
+std::string with_mrz(std::string itinerary, const std::vector<std::string>& mrz);
+
 // Valid identifiers with correct check digits.
 std::string make_imo(int seed);                                      // 7 digits, valid check digit
 std::string make_iban(const std::string& country, const std::string& bban);  // mod-97 check digits computed

@@ -233,6 +233,7 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
     s.choice("severity", {"low", "medium", "high"}, c.screening.severity);
     s.integer_as("max_event_bytes", 64, 64 << 20, c.screening.max_event_bytes);
     s.integer_as("max_depth", 4, 1024, c.screening.max_depth);
+    s.string("airports_file", c.screening.airports_file);
     s.finish();
   }
   {

@@ -46,6 +46,14 @@ ScreenerMetrics::ScreenerMetrics(std::shared_ptr<prometheus::Registry> registry,
     deadletter_by_reason_[i] = &dl.Add({{"reason", std::string(schemas::reason_code_name(static_cast<schemas::ReasonCode>(i)))}});
   }
 
+  auto& warn = BuildCounter().Name("crosscheck_validation_warnings_total")
+                  .Help("Findings that do not reject an event (e.g. document_expired), per code; they travel with the flags.")
+                  .Register(r);
+  for (int i = 0; i < schemas::kReasonCodeCount; ++i) {
+    const auto code = static_cast<schemas::ReasonCode>(i);
+    if (schemas::is_warning(code)) warnings_by_code_[i] = &warn.Add({{"code", std::string(schemas::reason_code_name(code))}});
+  }
+
   auto& lat = BuildHistogram().Name("crosscheck_end_to_end_latency_seconds")
                   .Help("From the input record's Kafka timestamp to Kafka's acknowledgement of the last record "
                         "produced from it (for clean events: to the end of screening), per outcome.")

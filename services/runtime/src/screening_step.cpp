@@ -22,13 +22,24 @@ std::string subject_key(const rules::Subject& s) {
   return schemas::compute_flag_id("subject", 0, 0, identity);
 }
 
-ScreeningStep::ScreeningStep(const ScreenerConfig& config, IndexSource index, ScreenerMetrics* metrics)
+namespace {
+schemas::ParseOptions parse_options(const ScreenerConfig& config, std::shared_ptr<const schemas::ids::AirportCodes> airports) {
+  schemas::ParseOptions o;
+  o.max_event_bytes = config.screening.max_event_bytes;
+  o.max_depth = config.screening.max_depth;
+  o.airports = std::move(airports);
+  return o;
+}
+}  // namespace
+
+ScreeningStep::ScreeningStep(const ScreenerConfig& config, IndexSource index, ScreenerMetrics* metrics,
+                             std::shared_ptr<const schemas::ids::AirportCodes> airports)
     : topics_(config.topics),
       severity_(config.screening.severity),
       instance_id_(config.instance_id),
       index_(std::move(index)),
       metrics_(metrics),
-      parser_(schemas::ParseOptions{config.screening.max_event_bytes, config.screening.max_depth}) {
+      parser_(parse_options(config, std::move(airports))) {
   kind_by_topic_[config.topics.itineraries] = schemas::EventKind::kItinerary;
   kind_by_topic_[config.topics.manifests] = schemas::EventKind::kManifest;
   kind_by_topic_[config.topics.payments] = schemas::EventKind::kPayment;
@@ -67,6 +78,11 @@ void ScreeningStep::process(const streams::InRecord& in, streams::Processed& out
       dead_letter(in, schemas::to_string(kind), out);
     } else {
       // Hold the index for the whole event: a concurrent swap must not free it under us.
+      if (metrics_ != nullptr) {
+        for (const auto& w : event->warnings) {
+          if (schemas::is_warning(w.code)) metrics_->validation_warning(w.code).Increment();
+        }
+      }
       const std::shared_ptr<const rules::WatchlistIndex> index = index_();
       rules::screen(*event, *index, hits_);
       for (const auto& hit : hits_) flag(in, *event, *index, hit, out);
@@ -147,6 +163,7 @@ void ScreeningStep::flag(const streams::InRecord& in, const schemas::Event& even
                  name_match && hit.entry.name < entry.names.size() ? std::string_view(entry.names[hit.entry.name])
                  : entry.names.empty()                            ? std::string_view()
                                                                   : std::string_view(entry.names.front())};
+  f.warnings = event.warnings;  // e.g. document_expired: the officer should see it
   f.published_at_ms = timefmt::now_ms();
   f.screener_instance = instance_id_;
 

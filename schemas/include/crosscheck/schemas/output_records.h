@@ -61,6 +61,9 @@ struct FlagRecord {
   std::string_view event_time;   // as sent by the source system
   SubjectIdentity subject;
   WatchlistRef watchlist;
+  // The event's warnings (Event::warnings, e.g. document_expired), so the officer sees them.
+  // Encoded as "warnings":[{"code","path","message"}] only when there are some.
+  std::span<const Violation> warnings;
   std::int64_t published_at_ms = 0;
   std::string_view screener_instance;
 };

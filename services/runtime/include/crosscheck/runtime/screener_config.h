@@ -60,6 +60,9 @@ struct ScreeningSection {
   std::string severity = "high";  // severity of watchlist-match flags: low, medium, high
   std::size_t max_event_bytes = 1 << 20;
   std::size_t max_depth = 32;
+  // CSV with an `iata` column; when set, airports must be in it (unknown_airport). Empty: the
+  // format alone is checked.
+  std::string airports_file;
 };
 
 struct HttpSection {

@@ -38,6 +38,7 @@ class ScreenerMetrics {
   prometheus::Counter& consumed(const std::string& topic);
   prometheus::Counter& deadletter(schemas::ReasonCode reason) { return *deadletter_by_reason_[static_cast<int>(reason)]; }
   prometheus::Counter& flags(const std::string& queue);
+  prometheus::Counter& validation_warning(schemas::ReasonCode code) { return *warnings_by_code_[static_cast<int>(code)]; }
   prometheus::Histogram& end_to_end_latency(Outcome outcome) { return *latency_by_outcome_[static_cast<int>(outcome)]; }
   prometheus::Histogram& processing_time() { return *processing_time_; }
   prometheus::Counter& events(Outcome outcome) { return *events_by_outcome_[static_cast<int>(outcome)]; }
@@ -65,6 +66,7 @@ class ScreenerMetrics {
   std::map<std::string, prometheus::Counter*> consumed_by_topic_;
   std::map<std::string, prometheus::Counter*> flags_by_queue_;
   std::array<prometheus::Counter*, schemas::kReasonCodeCount> deadletter_by_reason_{};
+  std::array<prometheus::Counter*, schemas::kReasonCodeCount> warnings_by_code_{};
   std::array<prometheus::Histogram*, kOutcomeCount> latency_by_outcome_{};
   std::array<prometheus::Counter*, kOutcomeCount> events_by_outcome_{};
   prometheus::Histogram* processing_time_;

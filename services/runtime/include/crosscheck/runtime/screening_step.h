@@ -21,6 +21,7 @@
 #include "crosscheck/runtime/screener_config.h"
 #include "crosscheck/runtime/screener_metrics.h"
 #include "crosscheck/schemas/event_parser.h"
+#include "crosscheck/schemas/identifiers.h"
 #include "crosscheck/streams/pipeline.h"
 
 namespace crosscheck::runtime {
@@ -34,8 +35,10 @@ class ScreeningStep {
  public:
   using IndexSource = std::function<std::shared_ptr<const rules::WatchlistIndex>()>;
 
-  // `metrics` may be null (tools and tests that do not export metrics).
-  ScreeningStep(const ScreenerConfig& config, IndexSource index, ScreenerMetrics* metrics);
+  // `metrics` may be null (tools and tests that do not export metrics). `airports`, when set, is
+  // the reference list of IATA codes events must use (see screening.airports_file).
+  ScreeningStep(const ScreenerConfig& config, IndexSource index, ScreenerMetrics* metrics,
+                std::shared_ptr<const schemas::ids::AirportCodes> airports = nullptr);
 
   void process(const streams::InRecord& in, streams::Processed& out);
 
