@@ -76,6 +76,17 @@ std::string compute_flag_id(std::string_view topic, std::int32_t partition, std:
   return h.hex();
 }
 
+namespace {
+// [{"code","path","message"}, ...]: the same shape for dead-letter reasons and flag warnings.
+void write_violations(json::Writer& w, std::string_view key, std::span<const Violation> violations) {
+  w.key(key).begin_array();
+  for (const Violation& v : violations) {
+    w.begin_object().field("code", reason_code_name(v.code)).field("path", v.path).field("message", v.message).end_object();
+  }
+  w.end_array();
+}
+}  // namespace
+
 std::string encode_flag(const FlagRecord& flag) {
   std::string out;
   out.reserve(768);
@@ -120,17 +131,7 @@ std::string encode_flag(const FlagRecord& flag) {
       .field("entry_name", flag.watchlist.entry_name)
       .end_object();
 
-  if (!flag.warnings.empty()) {
-    w.key("warnings").begin_array();
-    for (const Violation& v : flag.warnings) {
-      w.begin_object()
-          .field("code", reason_code_name(v.code))
-          .field("path", v.path)
-          .field("message", v.message)
-          .end_object();
-    }
-    w.end_array();
-  }
+  if (!flag.warnings.empty()) write_violations(w, "warnings", flag.warnings);
 
   w.key("times")
       .begin_object()
@@ -162,15 +163,7 @@ std::string encode_dead_letter(const DeadLetterRecord& record) {
   if (record.source.timestamp_ms != 0) w.field("timestamp", timefmt::format_utc_ms(record.source.timestamp_ms));
   w.end_object();
   w.optional_field("kind", record.kind);
-  w.key("reasons").begin_array();
-  for (const Violation& v : record.violations) {
-    w.begin_object()
-        .field("code", reason_code_name(v.code))
-        .field("path", v.path)
-        .field("message", v.message)
-        .end_object();
-  }
-  w.end_array();
+  write_violations(w, "reasons", record.violations);
   w.field("original_base64", base64_encode(record.original));
   w.field("original_size", static_cast<std::uint64_t>(record.original.size()));
   w.field("dead_lettered_at", timefmt::format_utc_ms(record.dead_lettered_at_ms));
