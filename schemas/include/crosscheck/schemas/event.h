@@ -4,7 +4,7 @@
 // that parsing allocates nothing per field on the hot path. An Event is valid only until the next
 // call to EventParser::parse on the same parser. Copy what must outlive that.
 //
-// Field names follow the JSON wire format of schema 1.0 (docs/design/event-schema-v1.md); the wire
+// Field names follow the JSON wire format of schema 1.0 (docs/events/*.md); the wire
 // format is the contract, these structs are its in-memory form (where a name differs, the comment
 // gives the wire name). The schemas are also the data-minimisation boundary: unknown fields are
 // never copied anywhere.

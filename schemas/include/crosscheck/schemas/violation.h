@@ -22,7 +22,7 @@ enum class ReasonCode : std::uint8_t {
   kInvalidValue,              // invalid_value: right type, value fails its format rule
   kUnsupportedSchemaVersion,  // unsupported_schema_version: not a 1.x version
   kUnknownTopic,              // unknown_topic: consumed from a topic with no event kind
-  // Added by schema 1.0 (docs/design/event-schema-v1.md).
+  // Added by schema 1.0 (docs/events.md).
   kMrzFormat,                 // mrz_format: the MRZ is not TD1 or TD3, or has characters outside [A-Z0-9<]
   kMrzCheckDigit,             // mrz_check_digit: an ICAO 9303 check digit fails (one violation per digit)
   kMrzMismatch,               // mrz_mismatch: the MRZ disagrees with the document number, birth date or expiry
