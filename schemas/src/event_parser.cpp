@@ -525,31 +525,30 @@ struct EventParser::Impl {
     }
   }
 
-  // Opens an object value; wrong types are reported (and validated). False if not an object.
-  bool open_object(od::value& v, const PathSeg& p, std::size_t depth, od::object& obj) {
+  // Opens an object or array value; a value of another type is reported as wrong_type (and still
+  // walked, so its contents are validated). False when it could not be opened.
+  template <od::json_type Type, class Container>
+  bool open_container(od::value& v, const PathSeg& p, std::size_t depth, Container& out) {
     od::json_type t{};
     if (auto e = v.type().get(t)) return syntax(e);
-    if (t != od::json_type::object) {
-      report(ReasonCode::kWrongType, p, "must be an object");
+    if (t != Type) {
+      report(ReasonCode::kWrongType, p, Type == od::json_type::object ? "must be an object" : "must be an array");
       skip_value(v, depth);
       return false;
     }
     if (!depth_ok(depth)) return false;
-    if (auto e = v.get_object().get(obj)) return syntax(e);
+    if constexpr (Type == od::json_type::object) {
+      if (auto e = v.get_object().get(out)) return syntax(e);
+    } else {
+      if (auto e = v.get_array().get(out)) return syntax(e);
+    }
     return true;
   }
-
+  bool open_object(od::value& v, const PathSeg& p, std::size_t depth, od::object& obj) {
+    return open_container<od::json_type::object>(v, p, depth, obj);
+  }
   bool open_array(od::value& v, const PathSeg& p, std::size_t depth, od::array& arr) {
-    od::json_type t{};
-    if (auto e = v.type().get(t)) return syntax(e);
-    if (t != od::json_type::array) {
-      report(ReasonCode::kWrongType, p, "must be an array");
-      skip_value(v, depth);
-      return false;
-    }
-    if (!depth_ok(depth)) return false;
-    if (auto e = v.get_array().get(arr)) return syntax(e);
-    return true;
+    return open_container<od::json_type::array>(v, p, depth, arr);
   }
 
   // Iterates an array of objects: on_item(index, object, path) for each element up to `limit`.
