@@ -27,6 +27,15 @@ struct SubjectView {
   std::string_view imo;
 };
 
+// A company or account holder: screened by name, and by IBAN where it has one.
+SubjectView party(std::string_view role, std::string_view name, std::string_view iban) {
+  SubjectView s;
+  s.role = role;
+  s.family = name;
+  s.iban = iban;
+  return s;
+}
+
 template <class Fn>
 void for_each_subject(const schemas::Event& event, Fn&& fn) {
   using schemas::EventKind;
@@ -49,14 +58,8 @@ void for_each_subject(const schemas::Event& event, Fn&& fn) {
     }
     case EventKind::kManifest: {
       const auto& m = event.manifest;
-      SubjectView consignor;
-      consignor.role = "consignor";
-      consignor.family = m.consignor.name;
-      fn(consignor);
-      SubjectView consignee;
-      consignee.role = "consignee";
-      consignee.family = m.consignee.name;
-      fn(consignee);
+      fn(party("consignor", m.consignor.name, {}));
+      fn(party("consignee", m.consignee.name, {}));
       if (!trim(m.conveyance.imo).empty() || !trim(m.conveyance.name).empty()) {
         SubjectView conveyance;
         conveyance.role = "conveyance";
@@ -68,16 +71,8 @@ void for_each_subject(const schemas::Event& event, Fn&& fn) {
     }
     case EventKind::kPayment: {
       const auto& p = event.payment;
-      SubjectView debtor;
-      debtor.role = "debtor";
-      debtor.family = p.debtor.name;
-      debtor.iban = p.debtor.iban;
-      fn(debtor);
-      SubjectView creditor;
-      creditor.role = "creditor";
-      creditor.family = p.creditor.name;
-      creditor.iban = p.creditor.iban;
-      fn(creditor);
+      fn(party("debtor", p.debtor.name, p.debtor.iban));
+      fn(party("creditor", p.creditor.name, p.creditor.iban));
       break;
     }
   }

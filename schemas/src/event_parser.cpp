@@ -551,11 +551,12 @@ struct EventParser::Impl {
     return open_container<od::json_type::array>(v, p, depth, arr);
   }
 
-  // Iterates an array of objects: on_item(index, object, path) for each element up to `limit`.
-  // Returns the number of elements, -1 when the value is not an array.
-  template <class OnItem>
-  long walk_object_array(od::value& v, const PathSeg& p, std::size_t depth, std::size_t limit,
-                         const char* limit_message, OnItem&& on_item) {
+  // Walks an array: reports `limit_message` once when it grows past `limit`, and hands every
+  // element to on_element(index, value, path), which returns false on a structural error.
+  // Returns the number of elements, -1 when the value is not an array or the walk broke off.
+  template <class OnElement>
+  long walk_array(od::value& v, const PathSeg& p, std::size_t depth, std::size_t limit, const char* limit_message,
+                  OnElement&& on_element) {
     od::array arr;
     if (!open_array(v, p, depth, arr)) return -1;
     std::size_t n = 0;
@@ -564,20 +565,25 @@ struct EventParser::Impl {
         syntax(element.error());
         return -1;
       }
-      od::value& item = element.value_unsafe();
       if (n == limit) report(ReasonCode::kInvalidValue, p, limit_message);
-      if (n >= limit) {
-        if (!skip_value(item, depth + 1)) return -1;
-        ++n;
-        continue;
-      }
       const PathSeg item_path{&p, {}, static_cast<long>(n)};
-      od::object obj;
-      if (open_object(item, item_path, depth + 1, obj)) on_item(n, obj, item_path);
-      if (structural) return -1;
+      if (!on_element(n, element.value_unsafe(), item_path) || structural) return -1;
       ++n;
     }
     return static_cast<long>(n);
+  }
+
+  // Iterates an array of objects: on_item(index, object, path) for each element up to `limit`
+  // (elements past it are skipped). Returns the number of elements, -1 when not an array.
+  template <class OnItem>
+  long walk_object_array(od::value& v, const PathSeg& p, std::size_t depth, std::size_t limit,
+                         const char* limit_message, OnItem&& on_item) {
+    return walk_array(v, p, depth, limit, limit_message, [&](std::size_t n, od::value& item, const PathSeg& path) {
+      if (n >= limit) return skip_value(item, depth + 1);
+      od::object obj;
+      if (open_object(item, path, depth + 1, obj)) on_item(n, obj, path);
+      return true;
+    });
   }
 
   // ---- typed readers ----
@@ -674,38 +680,19 @@ struct EventParser::Impl {
   long walk_string_array(od::value& v, const PathSeg& p, std::size_t depth, std::size_t limit,
                          const char* limit_message, bool& all_strings, OnItem&& on_item) {
     all_strings = true;
-    od::array arr;
-    if (!open_array(v, p, depth, arr)) return -1;
-    std::size_t n = 0;
-    for (auto element : arr) {
-      if (element.error()) {
-        syntax(element.error());
-        return -1;
-      }
-      od::value& item = element.value_unsafe();
-      if (n == limit) report(ReasonCode::kInvalidValue, p, limit_message);
-      const PathSeg item_path{&p, {}, static_cast<long>(n)};
+    return walk_array(v, p, depth, limit, limit_message, [&](std::size_t n, od::value& item, const PathSeg& path) {
       od::json_type t{};
-      if (auto e = item.type().get(t)) {
-        syntax(e);
-        return -1;
-      }
+      if (auto e = item.type().get(t)) return syntax(e);
       if (t != od::json_type::string) {
         all_strings = false;
-        report(ReasonCode::kWrongType, item_path, "must be a string");
-        if (!skip_value(item, depth + 1)) return -1;
-      } else {
-        std::string_view s;
-        if (auto e = item.get_string().get(s)) {
-          syntax(e);
-          return -1;
-        }
-        if (n < limit) on_item(n, s, item_path);
+        report(ReasonCode::kWrongType, path, "must be a string");
+        return skip_value(item, depth + 1);
       }
-      if (structural) return -1;
-      ++n;
-    }
-    return static_cast<long>(n);
+      std::string_view str;
+      if (auto e = item.get_string().get(str)) return syntax(e);
+      if (n < limit) on_item(n, str, path);
+      return true;
+    });
   }
 
   // ---- the envelope and the three kinds ----
