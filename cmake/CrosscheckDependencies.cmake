@@ -18,6 +18,7 @@ find_package(prometheus-cpp REQUIRED COMPONENTS core)
 find_package(yaml-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(ICU REQUIRED COMPONENTS uc i18n)
+find_package(pugixml REQUIRED)  # UN consolidated list importer
 find_package(Boost 1.74 REQUIRED)  # Asio and Beast are header-only
 
 if(CROSSCHECK_BUILD_TESTS)

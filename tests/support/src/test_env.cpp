@@ -33,4 +33,15 @@ std::string unique_name(std::string_view stem) {
 std::string bin_dir() { return env("CROSSCHECK_BIN_DIR").value_or(CROSSCHECK_BIN_DIR); }
 std::string source_dir() { return env("CROSSCHECK_SOURCE_DIR").value_or(CROSSCHECK_SOURCE_DIR); }
 
+std::string shared_data_path(std::string_view relative) {
+  std::string base = env("CROSSCHECK_SHARED_DATA").value_or(source_dir() + "/../shared/data");
+  if (!relative.empty()) {
+    base += '/';
+    base += relative;
+  }
+  return base;
+}
+
+bool path_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
 }  // namespace crosscheck::testing

@@ -22,23 +22,49 @@ std::string_view to_string(EntityType type);  // "person", "organization", ...
 std::optional<EntityType> entity_type_from_string(std::string_view name);
 
 struct IdentityDocument {
-  std::string type;     // "passport", "national_id", ... free text from the source list
+  std::string type;     // "passport", "national_id", "registration_number", "tail_number", ... free text
   std::string number;   // as listed
   std::string country;  // ISO 3166-1 alpha-3 where known
 
   bool operator==(const IdentityDocument&) const = default;
 };
 
+struct CryptoAddress {
+  std::string currency;  // as listed: "XBT", "ETH", "USDT", ...
+  std::string address;   // as listed; matched case-sensitively except for hex (0x...) addresses
+
+  bool operator==(const CryptoAddress&) const = default;
+};
+
+// One listed subject. Which fields are meaningful depends on `type`:
+//   person:         names, weak_aliases, dates_of_birth, nationalities, gender, documents
+//   organization:   names, weak_aliases, countries, documents (registration numbers, tax ids)
+//   vessel:         names, imo, flag, call_sign
+//   aircraft:       names, documents (tail number, manufacturer serial number), flag
+//   account:        names, ibans, bics
+//   crypto_address: names, crypto_addresses
+// Any entry may also carry ibans, bics and crypto_addresses (OFAC lists them on persons and
+// organisations).
 struct WatchlistEntry {
   std::string id;                           // unique within the list, stable across versions
   EntityType type = EntityType::kPerson;
-  std::vector<std::string> names;           // primary name first, then aliases
-  std::vector<std::string> dates_of_birth;  // "YYYY", "YYYY-MM" or "YYYY-MM-DD"
+  std::vector<std::string> names;           // primary name first, then aliases of good quality
+  std::vector<std::string> weak_aliases;    // low-quality aliases (UN "Low", OFAC "weak a.k.a."):
+                                            // matched, but never on their own as strong evidence
+  // "YYYY", "YYYY-MM", "YYYY-MM-DD"; "~" + one of those for an approximate date; "YYYY/YYYY" for
+  // an inclusive range of years.
+  std::vector<std::string> dates_of_birth;
   std::vector<std::string> nationalities;   // ISO 3166-1 alpha-3
+  std::string gender;                       // "male", "female" or empty (unknown)
+  std::vector<std::string> countries;       // ISO 3166-1 alpha-3: where an organisation is based
   std::vector<IdentityDocument> documents;
   std::vector<std::string> ibans;
   std::vector<std::string> bics;
+  std::vector<CryptoAddress> crypto_addresses;
   std::string imo;                          // vessels
+  std::string flag;                         // vessels, aircraft: ISO 3166-1 alpha-3 flag state
+  std::string call_sign;                    // vessels
+  std::vector<std::string> programs;        // sanctions programmes / regimes, e.g. "SDGT", "DRC"
   std::string remarks;                      // free text for the reviewing officer
 
   bool operator==(const WatchlistEntry&) const = default;

@@ -110,6 +110,11 @@ bool is_country_alpha2(std::string_view s);
 bool is_country_alpha3(std::string_view s);
 std::span<const std::string_view> country_alpha2_codes();  // sorted
 std::span<const std::string_view> country_alpha3_codes();  // sorted
+// A country as sources write it: ISO 3166-1 alpha-2 or alpha-3 code, or an English short or
+// formal name ("Iran (Islamic Republic of)", "Russian Federation", "Russia", "Korea, North",
+// "Democratic Republic of the Congo"), case- and punctuation-insensitive. Returns the alpha-3 code,
+// or nullopt when it is not a country (e.g. "Palestinian Territory" -> PSE, "Europe" -> nullopt).
+std::optional<std::string_view> country_alpha3_of(std::string_view any);
 
 // Active ISO 4217 currency codes (the list, not funds without minor units such as XAU or XDR).
 // Minor units (0, 2, 3 or 4) for an active code; nullopt for anything else.

@@ -29,6 +29,11 @@ std::string bin_dir();
 // The repository root (CROSSCHECK_SOURCE_DIR, set by CMake for tests).
 std::string source_dir();
 
+// The shared data folder beside the repository (read-only, never copied in): the value of
+// CROSSCHECK_SHARED_DATA when set, else <source_dir>/../shared/data. `relative` is appended.
+std::string shared_data_path(std::string_view relative = {});
+bool path_exists(const std::string& path);
+
 }  // namespace crosscheck::testing
 
 #define CROSSCHECK_REQUIRE_SERVER_(getter, var, what)                                          \
@@ -43,3 +48,15 @@ std::string source_dir();
 
 #define CROSSCHECK_REQUIRE_KAFKA() CROSSCHECK_REQUIRE_SERVER_(kafka_bootstrap, "CROSSCHECK_TEST_KAFKA", "Kafka broker")
 #define CROSSCHECK_REQUIRE_REDIS() CROSSCHECK_REQUIRE_SERVER_(redis_address, "CROSSCHECK_TEST_REDIS", "Redis server")
+
+// Skips the test, saying what is missing and where it was looked for, when the shared data file
+// or folder `relative` (e.g. "watchlists/un/consolidated-2026-02-27.xml") is absent.
+#define CROSSCHECK_REQUIRE_SHARED_DATA(relative)                                                  \
+  do {                                                                                            \
+    const std::string cc_shared_path_ = ::crosscheck::testing::shared_data_path(relative);        \
+    if (!::crosscheck::testing::path_exists(cc_shared_path_)) {                                   \
+      GTEST_SKIP() << "shared data not available: " << cc_shared_path_                            \
+                   << " is absent (the ../shared folder beside the repository, or set "           \
+                      "CROSSCHECK_SHARED_DATA)";                                                  \
+    }                                                                                             \
+  } while (0)

@@ -1,0 +1,39 @@
+// Comparison of single name tokens (lower-case ASCII, as produced by name_tokens.h): typo
+// distance, phonetic keys and nicknames.
+// Thread-safety: pure functions over immutable tables.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace crosscheck::rules {
+
+// Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, prefix up to 4). 1 for equal strings,
+// 0 when either is empty.
+double jaro_winkler(std::string_view a, std::string_view b);
+
+// A phonetic key that survives the usual spelling and transliteration variants of one name
+// (Mohammed/Muhammad/Mohamad, Yuri/Iurii/Jurij, Tchaikovsky/Chaykovskiy, Abdel/Abdul, ...).
+// Equal keys mean "sounds alike"; an empty token gives an empty key.
+std::string phonetic_key(std::string_view token);
+
+// The canonical given names a token may be a nickname or short form of ("bob" -> "robert",
+// "bill" -> "william"), from the project's own table (rules/src/nicknames.cpp). A canonical name
+// maps to itself. Empty when the token is not in the table.
+std::span<const std::string_view> nickname_canonicals(std::string_view token);
+// True when a and b are the same given name under the nickname table (one is a nickname of the
+// other, or both are nicknames of one name).
+bool are_nicknames(std::string_view a, std::string_view b);
+
+struct TokenSimilarity {
+  double score = 0;          // 0..1
+  std::string_view how;      // "exact", "nickname", "phonetic", "typo", "initial", "unmatched"
+};
+
+// The best reason two tokens are the same name part, and how similar: exact 1.0; nickname 0.9;
+// an initial against a token with that first letter 0.6; otherwise Jaro-Winkler, raised when the
+// phonetic keys agree. Scores below 0.75 are reported as "unmatched" with score 0.
+TokenSimilarity compare_tokens(std::string_view a, std::string_view b);
+
+}  // namespace crosscheck::rules

@@ -1,0 +1,56 @@
+// Normalisation of names for fuzzy matching: any script in, lower-case ASCII tokens out.
+//
+//   NFKC, case folding, diacritics removed; non-Latin scripts (Cyrillic, Arabic, Hebrew, Greek,
+//   Han, Hangul, ...) transliterated to Latin with ICU; punctuation becomes a separator, except
+//   apostrophes and hyphens inside a word, which are dropped ("O'Neil" -> "oneil"); a
+//   "SURNAME, Given" form (one comma) is put back in "Given SURNAME" order; honorifics and titles
+//   ("mr", "dr", "sheikh", "h.e.") are dropped; company legal-form words ("llc", "ltd", "ag",
+//   "aktiengesellschaft", "co", "corp", "sa", ...) and very common connectors are kept but marked
+//   weak, so they can never count as evidence.
+//
+// ASCII names take a fast path that never touches ICU. Transliteration costs tens of
+// microseconds, so non-ASCII results are kept in a bounded per-thread cache.
+// Thread-safety: all functions may be called concurrently (the cache is per thread).
+// Failure behaviour: never throws; invalid UTF-8 bytes are dropped.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crosscheck::rules {
+
+enum class TokenClass : std::uint8_t {
+  kNormal,
+  kWeak,     // legal form or connector: matched, but never evidence on its own
+  kInitial,  // a single letter ("J." in "J. SMITH"): may meet a token with that first letter
+};
+
+struct NameToken {
+  std::string text;  // [a-z0-9]+
+  TokenClass cls = TokenClass::kNormal;
+};
+
+struct NormalizedName {
+  std::vector<NameToken> tokens;  // in name order (after the "SURNAME, Given" fix)
+  bool transliterated = false;    // the input held non-Latin letters
+};
+
+void normalize_for_matching(std::string_view name, NormalizedName& out);
+inline NormalizedName normalize_for_matching(std::string_view name) {
+  NormalizedName n;
+  normalize_for_matching(name, n);
+  return n;
+}
+
+// The Latin ASCII form of `text` (transliterated, folded, diacritics removed), before
+// tokenisation; for explanations and tests.
+std::string to_latin_ascii(std::string_view text);
+
+// True for honorifics/titles that normalize_for_matching drops ("mr", "dr", "sheikh", ...).
+bool is_honorific(std::string_view token);
+// True for legal-form words and connectors that normalize_for_matching marks weak.
+bool is_weak_token(std::string_view token);
+
+}  // namespace crosscheck::rules
