@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "crosscheck/json_writer.h"
+#include "crosscheck/schemas/identifiers.h"
 #include "crosscheck/rules/normalize.h"
 #include "crosscheck/time_format.h"
 
@@ -18,9 +19,19 @@ constexpr std::array<std::string_view, 6> kTypeNames = {
     "person", "organization", "vessel", "aircraft", "account", "crypto_address"};
 
 constexpr std::array<std::string_view, 4> kListKeys = {"list_id", "name", "source", "entries"};
-constexpr std::array<std::string_view, 10> kEntryKeys = {
-    "id", "type", "names", "dates_of_birth", "nationalities", "documents", "ibans", "bics", "imo", "remarks"};
+// The order of the encoded form (encode_entry_json) and of the "allowed" list in messages.
+constexpr std::array<std::string_view, 17> kEntryKeys = {
+    "id",   "type",  "names",            "weak_aliases", "dates_of_birth", "nationalities",
+    "gender", "countries", "documents",  "ibans",        "bics",           "crypto_addresses",
+    "imo",  "flag",  "call_sign",        "programs",     "remarks"};
+enum EntryKey {
+  kId, kType, kNames, kWeakAliases, kDatesOfBirth, kNationalities, kGender, kCountries, kDocuments, kIbans,
+  kBics, kCryptoAddresses, kImo, kFlag, kCallSign, kPrograms, kRemarks
+};
 constexpr std::array<std::string_view, 3> kDocumentKeys = {"type", "number", "country"};
+constexpr std::array<std::string_view, 2> kCryptoKeys = {"currency", "address"};
+constexpr std::string_view kNotACountry =
+    "is not a country (ISO 3166-1 alpha-2 or alpha-3 code, or English name)";
 
 // A hand-maintained file has only a handful of problems that matter; beyond this the rest is noise.
 constexpr std::size_t kMaxReportedProblems = 50;
@@ -66,21 +77,15 @@ std::string_view type_name(simdjson::dom::element_type t) {
 
 bool is_blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
-bool is_upper_alpha(std::string_view s, std::size_t n) {
-  if (s.size() != n) return false;
-  for (char c : s) {
-    if (c < 'A' || c > 'Z') return false;
+bool all_digits(std::string_view d) {
+  for (char c : d) {
+    if (c < '0' || c > '9') return false;
   }
-  return true;
+  return !d.empty();
 }
 
-bool valid_date_of_birth(std::string_view s) {
-  auto all_digits = [](std::string_view d) {
-    for (char c : d) {
-      if (c < '0' || c > '9') return false;
-    }
-    return true;
-  };
+// "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a real calendar date).
+bool valid_plain_date(std::string_view s) {
   if (s.size() == 4) return all_digits(s);
   if (s.size() == 7) {
     if (!all_digits(s.substr(0, 4)) || s[4] != '-' || !all_digits(s.substr(5, 2))) return false;
@@ -88,6 +93,34 @@ bool valid_date_of_birth(std::string_view s) {
     return month >= 1 && month <= 12;
   }
   return s.size() == 10 && timefmt::parse_date_days(s).has_value();
+}
+
+// A plain date, "~" and a plain date (approximate), or "YYYY/YYYY" (inclusive range of years).
+bool valid_date_of_birth(std::string_view s) {
+  if (!s.empty() && s[0] == '~') return valid_plain_date(s.substr(1));
+  if (s.size() == 9 && s[4] == '/') {
+    const auto from = s.substr(0, 4), to = s.substr(5);
+    return all_digits(from) && all_digits(to) && from < to;
+  }
+  return valid_plain_date(s);
+}
+
+// Currency tickers as listed ("XBT", "USDT", "ETH"): upper-case letters and digits.
+bool valid_currency(std::string_view s) {
+  if (s.size() < 2 || s.size() > 10) return false;
+  for (char c : s) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+// Addresses are opaque; only their shape is checked: printable ASCII without spaces.
+bool valid_crypto_address(std::string_view s) {
+  if (s.size() < 10 || s.size() > 256) return false;
+  for (char c : s) {
+    if (c <= ' ' || c > '~') return false;
+  }
+  return true;
 }
 
 bool valid_iban(std::string_view raw) {
@@ -118,6 +151,8 @@ class EntryReader {
       return;
     }
     std::array<bool, kEntryKeys.size()> seen{};
+    const auto has_letter_or_digit = [](std::string_view s) { return !normalize_name(s).empty(); };
+    const auto non_blank = [](std::string_view s) { return !is_blank(s); };
     for (auto field : object) {
       const int k = key_index(kEntryKeys, field.key);
       if (k < 0) {
@@ -131,44 +166,89 @@ class EntryReader {
       seen[static_cast<std::size_t>(k)] = true;
       const std::string_view key = field.key;
       const auto value = field.value;
-      if (key == "id") {
-        if (read_string(key, value, entry.id) && is_blank(entry.id)) problems_.push_back("\"id\" is empty");
-      } else if (key == "type") {
-        std::string type;
-        if (read_string(key, value, type)) {
-          if (auto t = entity_type_from_string(type)) {
-            entry.type = *t;
-          } else {
-            problems_.push_back("unknown type " + quote(type) + " (allowed: " + join_keys(kTypeNames) + ")");
+      switch (static_cast<EntryKey>(k)) {
+        case kId:
+          if (read_string(key, value, entry.id) && is_blank(entry.id)) problems_.push_back("\"id\" is empty");
+          break;
+        case kType: {
+          std::string type;
+          if (read_string(key, value, type)) {
+            if (auto t = entity_type_from_string(type)) {
+              entry.type = *t;
+            } else {
+              problems_.push_back("unknown type " + quote(type) + " (allowed: " + join_keys(kTypeNames) + ")");
+            }
           }
+          break;
         }
-      } else if (key == "names") {
-        read_strings(key, value, entry.names, [](std::string_view s) { return !normalize_name(s).empty(); },
-                     "has no letters or digits");
-      } else if (key == "dates_of_birth") {
-        read_strings(key, value, entry.dates_of_birth, valid_date_of_birth,
-                     "is not a date (YYYY, YYYY-MM or YYYY-MM-DD)");
-      } else if (key == "nationalities") {
-        read_strings(key, value, entry.nationalities, [](std::string_view s) { return is_upper_alpha(s, 3); },
-                     "is not an ISO 3166-1 alpha-3 code");
-      } else if (key == "documents") {
-        read_documents(value, entry.documents);
-      } else if (key == "ibans") {
-        read_strings(key, value, entry.ibans, valid_iban, "is not an IBAN");
-      } else if (key == "bics") {
-        read_strings(key, value, entry.bics, valid_bic, "is not a BIC (8 or 11 upper-case letters or digits)");
-      } else if (key == "imo") {
-        if (read_string(key, value, entry.imo) && normalize_imo(entry.imo).empty()) {
-          problems_.push_back("\"imo\" " + quote(entry.imo) + " is not a 7-digit IMO number");
+        case kNames:
+          read_strings(key, value, entry.names, has_letter_or_digit, "has no letters or digits");
+          break;
+        case kWeakAliases:
+          read_strings(key, value, entry.weak_aliases, has_letter_or_digit, "has no letters or digits");
+          break;
+        case kDatesOfBirth:
+          read_strings(key, value, entry.dates_of_birth, valid_date_of_birth,
+                       "is not a date (YYYY, YYYY-MM, YYYY-MM-DD, ~ before one of those, or YYYY/YYYY)");
+          break;
+        case kNationalities:
+          read_countries(key, value, entry.nationalities);
+          break;
+        case kGender:
+          if (read_string(key, value, entry.gender) && entry.gender != "male" && entry.gender != "female") {
+            problems_.push_back("\"gender\" " + quote(entry.gender) + " must be \"male\" or \"female\" (omit it when unknown)");
+          }
+          break;
+        case kCountries:
+          read_countries(key, value, entry.countries);
+          break;
+        case kDocuments:
+          read_documents(value, entry.documents);
+          break;
+        case kIbans:
+          read_strings(key, value, entry.ibans, valid_iban, "is not an IBAN");
+          break;
+        case kBics:
+          read_strings(key, value, entry.bics, valid_bic, "is not a BIC (8 or 11 upper-case letters or digits)");
+          break;
+        case kCryptoAddresses:
+          read_crypto(value, entry.crypto_addresses);
+          break;
+        case kImo:
+          if (read_string(key, value, entry.imo) && normalize_imo(entry.imo).empty()) {
+            problems_.push_back("\"imo\" " + quote(entry.imo) + " is not a 7-digit IMO number");
+          }
+          break;
+        case kFlag: {
+          std::string flag;
+          if (read_string(key, value, flag)) {
+            if (auto code = schemas::ids::country_alpha3_of(flag)) {
+              entry.flag.assign(*code);
+            } else {
+              problems_.push_back("\"flag\" " + quote(flag) + " " + std::string(kNotACountry));
+            }
+          }
+          break;
         }
-      } else if (key == "remarks") {
-        read_string(key, value, entry.remarks);
+        case kCallSign:
+          if (read_string(key, value, entry.call_sign) && is_blank(entry.call_sign)) {
+            problems_.push_back("\"call_sign\" is empty (omit it when unknown)");
+          }
+          break;
+        case kPrograms:
+          read_strings(key, value, entry.programs, non_blank, "is empty");
+          break;
+        case kRemarks:
+          read_string(key, value, entry.remarks);
+          break;
       }
     }
-    if (!seen[0]) problems_.push_back("missing \"id\"");
-    if (!seen[1]) problems_.push_back("missing \"type\"");
-    if (entry.names.empty() && entry.documents.empty() && entry.ibans.empty() && entry.imo.empty()) {
-      problems_.push_back("has no names and no identifiers (documents, ibans, imo): nothing to match on");
+    if (!seen[kId]) problems_.push_back("missing \"id\"");
+    if (!seen[kType]) problems_.push_back("missing \"type\"");
+    if (entry.names.empty() && entry.documents.empty() && entry.ibans.empty() && entry.bics.empty() &&
+        entry.imo.empty() && entry.crypto_addresses.empty()) {
+      problems_.push_back(
+          "has no names and no identifiers (documents, ibans, bics, imo, crypto_addresses): nothing to match on");
     }
   }
 
@@ -183,9 +263,9 @@ class EntryReader {
     return true;
   }
 
-  template <class Valid>
-  void read_strings(std::string_view key, simdjson::dom::element value, std::vector<std::string>& out,
-                    Valid valid, std::string_view invalid_message) {
+  // Calls `take(index, string)` for each string of an array; `take` stores it or reports it.
+  template <class Take>
+  void for_each_string(std::string_view key, simdjson::dom::element value, Take take) {
     simdjson::dom::array array;
     if (value.get_array().get(array)) {
       problems_.push_back(quote(key) + " must be an array of strings, got " + std::string(type_name(value.type())));
@@ -199,60 +279,121 @@ class EntryReader {
         problems_.push_back(where + " must be a string, got " + std::string(type_name(item.type())));
         continue;
       }
-      if (!valid(s)) {
-        problems_.push_back(where + " " + quote(s) + " " + std::string(invalid_message));
-        continue;
-      }
-      out.emplace_back(s);
+      take(where, s);
     }
   }
 
-  void read_documents(simdjson::dom::element value, std::vector<IdentityDocument>& out) {
+  template <class Valid>
+  void read_strings(std::string_view key, simdjson::dom::element value, std::vector<std::string>& out,
+                    Valid valid, std::string_view invalid_message) {
+    for_each_string(key, value, [&](const std::string& where, std::string_view s) {
+      if (!valid(s)) {
+        problems_.push_back(where + " " + quote(s) + " " + std::string(invalid_message));
+        return;
+      }
+      out.emplace_back(s);
+    });
+  }
+
+  // Countries are written as codes or English names and stored as ISO 3166-1 alpha-3.
+  void read_countries(std::string_view key, simdjson::dom::element value, std::vector<std::string>& out) {
+    for_each_string(key, value, [&](const std::string& where, std::string_view s) {
+      auto code = schemas::ids::country_alpha3_of(s);
+      if (!code) {
+        problems_.push_back(where + " " + quote(s) + " " + std::string(kNotACountry));
+        return;
+      }
+      out.emplace_back(*code);
+    });
+  }
+
+  // An array of objects whose values are all strings; `keys` are the allowed keys. Calls
+  // `take(where, values, present)` for each object that has only allowed string values.
+  template <std::size_t N, class Take>
+  void for_each_object(std::string_view key, simdjson::dom::element value, const std::array<std::string_view, N>& keys,
+                       Take take) {
     simdjson::dom::array array;
     if (value.get_array().get(array)) {
-      problems_.push_back("\"documents\" must be an array of objects, got " + std::string(type_name(value.type())));
+      problems_.push_back(quote(key) + " must be an array of objects, got " + std::string(type_name(value.type())));
       return;
     }
     std::size_t i = 0;
     for (auto item : array) {
-      const std::string where = "documents[" + std::to_string(i++) + "]";
+      const std::string where = std::string(key) + "[" + std::to_string(i++) + "]";
       simdjson::dom::object object;
       if (item.get_object().get(object)) {
         problems_.push_back(where + " must be an object, got " + std::string(type_name(item.type())));
         continue;
       }
-      IdentityDocument doc;
-      bool have_number = false;
+      std::array<std::string, N> values;
+      std::array<bool, N> present{};
+      bool ok = true;
       for (auto field : object) {
-        const int k = key_index(kDocumentKeys, field.key);
+        const int k = key_index(keys, field.key);
         if (k < 0) {
-          problems_.push_back(where + ": unknown key " + quote(field.key) + " (allowed: " + join_keys(kDocumentKeys) + ")");
+          problems_.push_back(where + ": unknown key " + quote(field.key) + " (allowed: " + join_keys(keys) + ")");
+          ok = false;
           continue;
         }
-        std::string* target = k == 0 ? &doc.type : k == 1 ? &doc.number : &doc.country;
+        const auto idx = static_cast<std::size_t>(k);
+        if (present[idx]) {
+          problems_.push_back(where + ": duplicate key " + quote(field.key));
+          ok = false;
+          continue;
+        }
         std::string_view s;
         if (field.value.get_string().get(s)) {
           problems_.push_back(where + "." + std::string(field.key) + " must be a string, got " +
                               std::string(type_name(field.value.type())));
+          ok = false;
           continue;
         }
-        target->assign(s);
-        if (k == 1) have_number = true;
+        values[idx].assign(s);
+        present[idx] = true;
       }
-      if (!have_number) {
+      if (ok) take(where, values, present);
+    }
+  }
+
+  void read_documents(simdjson::dom::element value, std::vector<IdentityDocument>& out) {
+    for_each_object("documents", value, kDocumentKeys, [&](const std::string& where, auto& v, auto& present) {
+      IdentityDocument doc{std::move(v[0]), std::move(v[1]), std::move(v[2])};
+      if (!present[1]) {
         problems_.push_back(where + ": missing \"number\"");
-        continue;
+        return;
       }
       if (normalize_document(doc.number).empty()) {
         problems_.push_back(where + ".number " + quote(doc.number) + " has no letters or digits");
-        continue;
+        return;
       }
-      if (!doc.country.empty() && !is_upper_alpha(doc.country, 3)) {
-        problems_.push_back(where + ".country " + quote(doc.country) + " is not an ISO 3166-1 alpha-3 code");
-        continue;
+      if (present[2]) {
+        auto code = schemas::ids::country_alpha3_of(doc.country);
+        if (!code) {
+          problems_.push_back(where + ".country " + quote(doc.country) + " " + std::string(kNotACountry));
+          return;
+        }
+        doc.country.assign(*code);
       }
       out.push_back(std::move(doc));
-    }
+    });
+  }
+
+  void read_crypto(simdjson::dom::element value, std::vector<CryptoAddress>& out) {
+    for_each_object("crypto_addresses", value, kCryptoKeys, [&](const std::string& where, auto& v, auto& present) {
+      if (!present[0] || !present[1]) {
+        problems_.push_back(where + ": missing " + std::string(present[0] ? "\"address\"" : "\"currency\""));
+        return;
+      }
+      if (!valid_currency(v[0])) {
+        problems_.push_back(where + ".currency " + quote(v[0]) + " is not a currency ticker (2-10 upper-case letters or digits)");
+        return;
+      }
+      if (!valid_crypto_address(v[1])) {
+        problems_.push_back(where + ".address " + quote(v[1]) + " is not an address (10-256 printable characters, no spaces)");
+        return;
+      }
+      out.push_back(CryptoAddress{std::move(v[0]), std::move(v[1])});
+    });
   }
 
   std::vector<std::string>& problems_;
@@ -382,6 +523,8 @@ Result<Watchlist> load_watchlist_file(const std::string& path) {
 }
 
 std::string encode_entry_json(const WatchlistEntry& entry) {
+  // Keys in kEntryKeys order; empty fields are left out, so that parse_entry_json gives back an
+  // equal entry (countries are stored as alpha-3 codes, which parse to themselves).
   std::string out;
   out.reserve(256);
   json::Writer w(out);
@@ -393,8 +536,11 @@ std::string encode_entry_json(const WatchlistEntry& entry) {
   };
   w.begin_object().field("id", entry.id).field("type", to_string(entry.type));
   strings("names", entry.names);
+  strings("weak_aliases", entry.weak_aliases);
   strings("dates_of_birth", entry.dates_of_birth);
   strings("nationalities", entry.nationalities);
+  w.optional_field("gender", entry.gender);
+  strings("countries", entry.countries);
   if (!entry.documents.empty()) {
     w.key("documents").begin_array();
     for (const auto& d : entry.documents) {
@@ -405,7 +551,37 @@ std::string encode_entry_json(const WatchlistEntry& entry) {
   }
   strings("ibans", entry.ibans);
   strings("bics", entry.bics);
-  w.optional_field("imo", entry.imo).optional_field("remarks", entry.remarks).end_object();
+  if (!entry.crypto_addresses.empty()) {
+    w.key("crypto_addresses").begin_array();
+    for (const auto& c : entry.crypto_addresses) {
+      w.begin_object().field("currency", c.currency).field("address", c.address).end_object();
+    }
+    w.end_array();
+  }
+  w.optional_field("imo", entry.imo).optional_field("flag", entry.flag).optional_field("call_sign", entry.call_sign);
+  strings("programs", entry.programs);
+  w.optional_field("remarks", entry.remarks).end_object();
+  return out;
+}
+
+std::string encode_watchlist_json(const Watchlist& list) {
+  std::string out = "{";
+  out += "\"list_id\":";
+  json::append_string(out, list.list_id);
+  if (!list.name.empty()) {
+    out += ",\"name\":";
+    json::append_string(out, list.name);
+  }
+  if (!list.source.empty()) {
+    out += ",\"source\":";
+    json::append_string(out, list.source);
+  }
+  out += ",\"entries\":[";
+  for (std::size_t i = 0; i < list.entries.size(); ++i) {
+    if (i) out += ',';
+    out += encode_entry_json(list.entries[i]);
+  }
+  out += "]}";
   return out;
 }
 

@@ -50,6 +50,19 @@ Result<std::uint64_t> WatchlistStore::publish(const Watchlist& list) {
         return Error::fatal("watchlist", "cannot publish " + list.list_id + ": empty or duplicate entry id \"" + e.id + "\"");
       }
     }
+    // Every follower reads the entries back with parse_entry_json: an entry it would reject must
+    // never be published, or every screener would keep serving the previous version.
+    std::string problems;
+    std::size_t bad = 0;
+    for (const auto& e : list.entries) {
+      auto back = parse_entry_json(encode_entry_json(e));
+      if (back.ok()) continue;
+      if (++bad <= 5) problems += (problems.empty() ? "" : "; ") + back.error().message();
+    }
+    if (bad > 0) {
+      return Error::fatal("watchlist", "cannot publish " + list.list_id + ": " + std::to_string(bad) +
+                                           " entries would not load back: " + problems + (bad > 5 ? "; ..." : ""));
+    }
   }
   const std::string context = "publish " + list.list_id;
   auto seq = redis_.command({"INCR", key(list.list_id, "seq")});

@@ -156,6 +156,23 @@ TEST_F(RedisStoreTest, PublishRejectsBadIdsAndDuplicates) {
   EXPECT_FALSE(store.publish(dup).ok());
 }
 
+TEST_F(RedisStoreTest, PublishRejectsEntriesThatWouldNotLoadBack) {
+  WatchlistStore store(*redis_, env_->prefix());
+  Watchlist list = make_list("unreadable", 3, "x");
+  list.entries[1].names.clear();  // no name and no identifier: a follower would reject the version
+  list.entries[1].documents.clear();
+  list.entries[1].ibans.clear();
+  list.entries[1].imo.clear();
+  auto published = store.publish(list);
+  ASSERT_FALSE(published.ok());
+  EXPECT_NE(published.error().message().find("1 entries would not load back"), std::string::npos)
+      << published.error().message();
+  EXPECT_NE(published.error().message().find(list.entries[1].id), std::string::npos) << published.error().message();
+  auto versions = store.current_versions();
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->count("unreadable"), 0u);  // nothing became live
+}
+
 TEST_F(RedisStoreTest, RetentionDeletesOldVersions) {
   WatchlistStore store(*redis_, env_->prefix(), 2);
   for (int i = 1; i <= 4; ++i) ASSERT_TRUE(store.publish(make_list("ret", 2, std::to_string(i))).ok());

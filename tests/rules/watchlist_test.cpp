@@ -137,7 +137,7 @@ TEST(WatchlistJson, InvalidValues) {
   EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","names":["A"],"dates_of_birth":["1971-02-30"]})")),
               HasSubstr("dates_of_birth[0] \"1971-02-30\" is not a date"));
   EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","names":["A"],"nationalities":["ro"]})")),
-              HasSubstr("nationalities[0] \"ro\" is not an ISO 3166-1 alpha-3 code"));
+              HasSubstr("nationalities[0] \"ro\" is not a country (ISO 3166-1 alpha-2 or alpha-3 code, or English name)"));
   EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"vessel","names":["A"],"imo":"12345"})")),
               HasSubstr("is not a 7-digit IMO number"));
   EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"account","names":["A"],"ibans":["12"]})")),
@@ -150,8 +150,9 @@ TEST(WatchlistJson, InvalidValues) {
 
 TEST(WatchlistJson, UnknownKeysAreRejectedWithTheAllowedKeys) {
   EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","nmaes":["A"],"names":["A"]})")),
-              HasSubstr("entries[0] (id \"X\"): unknown key \"nmaes\" (allowed: id, type, names, dates_of_birth, "
-                        "nationalities, documents, ibans, bics, imo, remarks)"));
+              HasSubstr("entries[0] (id \"X\"): unknown key \"nmaes\" (allowed: id, type, names, weak_aliases, "
+                        "dates_of_birth, nationalities, gender, countries, documents, ibans, bics, "
+                        "crypto_addresses, imo, flag, call_sign, programs, remarks)"));
   EXPECT_THAT(error_of(R"({"list_id":"x","entries":[],"version":3})"),
               HasSubstr("unknown top-level key \"version\" (allowed: list_id, name, source, entries)"));
   EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","names":["A"],"documents":[{"number":"1","issuer":"Y"}]})")),
@@ -195,6 +196,103 @@ TEST(EntryJson, RoundTripsEveryField) {
   minimal.imo = "9321483";
   EXPECT_EQ(encode_entry_json(minimal), R"({"id":"M","type":"vessel","imo":"9321483"})");
   EXPECT_EQ(parse_entry_json(encode_entry_json(minimal)).value(), minimal);
+}
+
+TEST(EntryJson, RoundTripsTheScreeningFields) {
+  WatchlistEntry e;
+  e.id = "ofac-1";
+  e.type = EntityType::kPerson;
+  e.names = {"Ivan PETROV"};
+  e.weak_aliases = {"Vanya"};
+  e.dates_of_birth = {"~1960", "~1960-02", "~1960-02-29", "1960/1962"};
+  e.nationalities = {"RUS", "PRK"};
+  e.gender = "male";
+  e.countries = {"CYP"};
+  e.documents = {{"passport", "P 123", "RUS"}};
+  e.crypto_addresses = {{"XBT", "1AbCdEfGhIjKlMnOpQrStUvWxYz12345"}, {"ETH", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}};
+  e.flag = "PAN";
+  e.call_sign = "3FZA7";
+  e.programs = {"SDGT", "RUSSIA-EO14024"};
+  e.remarks = "POB Moscow, Russia";
+  const std::string json = encode_entry_json(e);
+  auto back = parse_entry_json(json);
+  ASSERT_TRUE(back.ok()) << back.error().to_string() << "\n" << json;
+  EXPECT_EQ(*back, e);
+  // The keys come out in the documented order; empty fields are left out.
+  EXPECT_LT(json.find("\"weak_aliases\""), json.find("\"dates_of_birth\""));
+  EXPECT_LT(json.find("\"crypto_addresses\""), json.find("\"flag\""));
+  EXPECT_LT(json.find("\"programs\""), json.find("\"remarks\""));
+  EXPECT_EQ(json.find("\"imo\""), std::string::npos);
+  EXPECT_NE(json.find(R"("crypto_addresses":[{"currency":"XBT","address":"1AbCdEfGhIjKlMnOpQrStUvWxYz12345"})"),
+            std::string::npos);
+}
+
+TEST(WatchlistJson, CountriesAcceptCodesAndNamesAndAreStoredAsAlpha3) {
+  auto r = parse_watchlist_json(list_with(R"json({"id":"X","type":"person","names":["A"],
+      "nationalities":["RO","ROU","Russian Federation","Korea, North"],
+      "documents":[{"number":"1","country":"Iran (Islamic Republic of)"}]},
+      {"id":"Y","type":"organization","names":["B"],"countries":["Türkiye","Syria"]},
+      {"id":"Z","type":"vessel","names":["C"],"flag":"PA","call_sign":"HO1234"})json"));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->entries[0].nationalities, (std::vector<std::string>{"ROU", "ROU", "RUS", "PRK"}));
+  EXPECT_EQ(r->entries[0].documents[0].country, "IRN");
+  EXPECT_EQ(r->entries[1].countries, (std::vector<std::string>{"TUR", "SYR"}));
+  EXPECT_EQ(r->entries[2].flag, "PAN");
+  EXPECT_EQ(r->entries[2].call_sign, "HO1234");
+}
+
+TEST(WatchlistJson, NewFieldsAreValidated) {
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","names":["A"],"nationalities":["Narnia"]})")),
+              HasSubstr("nationalities[0] \"Narnia\" is not a country"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"organization","names":["A"],"countries":["Europe"]})")),
+              HasSubstr("countries[0] \"Europe\" is not a country"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"vessel","names":["A"],"flag":"Atlantis"})")),
+              HasSubstr("\"flag\" \"Atlantis\" is not a country"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","names":["A"],"documents":[{"number":"1","country":"XX"}]})")),
+              HasSubstr("documents[0].country \"XX\" is not a country"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","names":["A"],"gender":"M"})")),
+              HasSubstr("\"gender\" \"M\" must be \"male\" or \"female\""));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","names":["A"],"weak_aliases":["--"]})")),
+              HasSubstr("weak_aliases[0] \"--\" has no letters or digits"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","names":["A"],"programs":[" "]})")),
+              HasSubstr("programs[0] \" \" is empty"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"vessel","names":["A"],"call_sign":""})")),
+              HasSubstr("\"call_sign\" is empty"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"crypto_address","crypto_addresses":[{"address":"1AbCdEfGhIjKlMnOp"}]})")),
+              HasSubstr("crypto_addresses[0]: missing \"currency\""));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"crypto_address","crypto_addresses":[{"currency":"xbt","address":"1AbCdEfGhIjKlMnOp"}]})")),
+              HasSubstr("crypto_addresses[0].currency \"xbt\" is not a currency ticker"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"crypto_address","crypto_addresses":[{"currency":"XBT","address":"1Ab CdEfGhIjK"}]})")),
+              HasSubstr("crypto_addresses[0].address \"1Ab CdEfGhIjK\" is not an address"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"crypto_address","crypto_addresses":[{"currency":"XBT","address":"1AbCdEfGhIjKlMnOp","memo":"x"}]})")),
+              HasSubstr("crypto_addresses[0]: unknown key \"memo\" (allowed: currency, address)"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"crypto_address","crypto_addresses":"1AbCdEfGhIjKlMnOp"})")),
+              HasSubstr("\"crypto_addresses\" must be an array of objects, got a string"));
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","names":["A"],"documents":[{"number":"1","number":"2"}]})")),
+              HasSubstr("documents[0]: duplicate key \"number\""));
+}
+
+TEST(WatchlistJson, ExtendedDatesOfBirth) {
+  for (std::string_view ok : {"1960", "1960-02", "1960-02-29", "~1960", "~1960-02", "~1960-02-29", "1960/1962"}) {
+    EXPECT_TRUE(parse_watchlist_json(list_with(R"({"id":"X","type":"person","names":["A"],"dates_of_birth":[")" +
+                                               std::string(ok) + R"("]})")).ok()) << ok;
+  }
+  for (std::string_view bad : {"~", "~~1960", "1960/1960", "1962/1960", "1960/62", "1961-02-29", "~1960-13", "1960 ", "c.1960",
+                               "1960-1962", "~1960/1962"}) {
+    EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","names":["A"],"dates_of_birth":[")" + std::string(bad) +
+                                   R"("]})")),
+                HasSubstr("is not a date")) << bad;
+  }
+}
+
+TEST(WatchlistJson, AnIdentifierAloneIsEnough) {
+  EXPECT_TRUE(parse_watchlist_json(list_with(R"({"id":"X","type":"crypto_address",
+      "crypto_addresses":[{"currency":"XBT","address":"1AbCdEfGhIjKlMnOp"}]})")).ok());
+  EXPECT_TRUE(parse_watchlist_json(list_with(R"({"id":"X","type":"account","bics":["BUKBGB22"]})")).ok());
+  EXPECT_TRUE(parse_watchlist_json(list_with(R"({"id":"X","type":"person","documents":[{"number":"P1"}]})")).ok());
+  // Weak aliases alone are not: they are never strong evidence on their own.
+  EXPECT_THAT(error_of(list_with(R"({"id":"X","type":"person","weak_aliases":["Abu Z"]})")),
+              HasSubstr("has no names and no identifiers"));
 }
 
 TEST(EntryJson, DemoEntriesRoundTrip) {
