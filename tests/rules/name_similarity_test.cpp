@@ -1,1 +1,329 @@
-// placeholder: being written
+#include "crosscheck/rules/name_similarity.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "crosscheck/rules/name_tokens.h"
+#include "crosscheck/testing/test_env.h"
+
+namespace crosscheck::rules {
+namespace {
+
+TEST(NameSimilarityJaroWinkler, KnownValues) {
+  // The textbook examples (Winkler 1990).
+  EXPECT_NEAR(jaro_winkler("martha", "marhta"), 0.961, 0.001);
+  EXPECT_NEAR(jaro_winkler("dwayne", "duane"), 0.840, 0.001);
+  EXPECT_NEAR(jaro_winkler("dixon", "dicksonx"), 0.813, 0.001);
+  EXPECT_NEAR(jaro_winkler("MARTHA", "MARHTA"), 0.961, 0.001);
+}
+
+TEST(NameSimilarityJaroWinkler, Bounds) {
+  EXPECT_EQ(jaro_winkler("abc", "abc"), 1.0);
+  EXPECT_EQ(jaro_winkler("", "abc"), 0.0);
+  EXPECT_EQ(jaro_winkler("abc", ""), 0.0);
+  EXPECT_EQ(jaro_winkler("", ""), 0.0);
+  EXPECT_EQ(jaro_winkler("abc", "xyz"), 0.0);
+  EXPECT_DOUBLE_EQ(jaro_winkler("smith", "smyth"), jaro_winkler("smyth", "smith"));
+  EXPECT_EQ(jaro_winkler("a", "a"), 1.0);
+  EXPECT_EQ(jaro_winkler("a", "b"), 0.0);
+  // Long inputs (beyond the fixed buffers) work and stay in range.
+  const std::string a(500, 'a');
+  std::string b = a;
+  b[250] = 'b';
+  const double v = jaro_winkler(a, b);
+  EXPECT_GT(v, 0.99);
+  EXPECT_LT(v, 1.0);
+}
+
+TEST(NameSimilarityPhonetic, TransliterationVariantsShareAKey) {
+  const std::vector<std::vector<std::string_view>> groups = {
+      {"mohammed", "muhammad", "mohamad", "mohamed", "muhammed", "mohammad", "mhmd"},
+      {"yuri", "iurii", "jurij", "yury", "yuriy"},
+      {"alexander", "aleksandr", "aleksander", "alexandr"},
+      {"tchaikovsky", "chaikovsky", "chaykovskiy", "tschaikovsky"},
+      {"hussein", "husayn", "hussain", "husein", "hsyn", "hussain"},
+      {"osama", "usama", "asama"},
+      {"abdel", "abdul", "abdal"},
+      {"sergei", "sergey", "serguei", "sergej"},
+      {"fyodor", "fedor", "fiodor"},
+      {"khaled", "khalid", "halid", "khald"},
+      {"dmitri", "dmitry", "dmitriy", "dmitrij"},
+      {"yevgeny", "evgeny", "evgeniy", "yevgeniy", "evgenij"},
+      {"abdullah", "abdulla", "abdallah"},
+      {"qaddafi", "gaddafi", "kaddafi", "gadafi"},
+      {"ahmed", "ahmad", "ahmet"},
+      {"yusuf", "yousef", "yusf", "jusuf", "iusuf"},
+  };
+  for (const auto& g : groups) {
+    const std::string key = phonetic_key(g[0]);
+    EXPECT_FALSE(key.empty());
+    for (auto name : g) EXPECT_EQ(phonetic_key(name), key) << name << " vs " << g[0];
+  }
+}
+
+// Dropping vowels is what makes the key survive transliteration, and it has a price: names
+// that differ only in vowels share a key (mohammed/mahmoud, hassan/hussein, omar/amir,
+// peter/petra). Those are left to Jaro-Winkler and to the other tokens of the name.
+TEST(NameSimilarityPhonetic, DifferentNamesDiffer) {
+  const std::vector<std::pair<std::string_view, std::string_view>> pairs = {
+      {"mohammed", "mahdi"},  {"hassan", "hassanein"}, {"smith", "schmidt"}, {"ivan", "ian"},
+      {"omar", "omran"},      {"ali", "alim"},       {"peter", "pieters"}, {"john", "joan"},
+      {"karim", "kareem2"},   {"boris", "doris"},    {"sergei", "serena"}, {"osama", "hamza"},
+      {"yusuf", "yunus"},     {"khalid", "khalil"},  {"ahmed", "ahmadi"},  {"chen", "cheng"},
+  };
+  for (const auto& [a, b] : pairs) EXPECT_NE(phonetic_key(a), phonetic_key(b)) << a << " vs " << b;
+}
+
+TEST(NameSimilarityPhonetic, EdgeCases) {
+  EXPECT_EQ(phonetic_key(""), "");
+  EXPECT_EQ(phonetic_key("---"), "");
+  EXPECT_FALSE(phonetic_key("a").empty());
+  EXPECT_EQ(phonetic_key("007"), "007");
+  EXPECT_EQ(phonetic_key("MOHAMMED"), phonetic_key("mohammed"));
+  const std::string long_token(100 * 1024, 'k');
+  EXPECT_EQ(phonetic_key(long_token), "k");
+}
+
+TEST(NameSimilarityNicknames, TableLookups) {
+  EXPECT_TRUE(are_nicknames("bob", "robert"));
+  EXPECT_TRUE(are_nicknames("bill", "william"));
+  EXPECT_TRUE(are_nicknames("peggy", "margaret"));
+  EXPECT_TRUE(are_nicknames("bob", "robbie"));  // both short forms of robert
+  EXPECT_FALSE(are_nicknames("bob", "william"));
+  EXPECT_FALSE(are_nicknames("zzzz", "zzzz2"));
+  // Spelling variants of longer names are found through the phonetic key...
+  EXPECT_TRUE(are_nicknames("katharine", "kate"));
+  EXPECT_TRUE(are_nicknames("jeffery", "jeff"));
+  // ...but not where the key is too short to tell names apart.
+  EXPECT_FALSE(are_nicknames("mario", "maria"));
+  EXPECT_FALSE(are_nicknames("peter", "petra"));
+  EXPECT_FALSE(are_nicknames("daniela", "daniel"));
+  EXPECT_FALSE(are_nicknames("alessandra", "alexander"));
+  const auto c = nickname_canonicals("al");
+  EXPECT_NE(std::find(c.begin(), c.end(), "albert"), c.end());
+  EXPECT_NE(std::find(c.begin(), c.end(), "alfred"), c.end());
+  const auto r = nickname_canonicals("robert");
+  EXPECT_NE(std::find(r.begin(), r.end(), "robert"), r.end());  // a canonical maps to itself
+  EXPECT_TRUE(nickname_canonicals("qwxz").empty());
+}
+
+TEST(NameSimilarityNicknames, RelationIsSymmetric) {
+  const std::vector<std::string_view> names = {"bob", "robert", "rob", "bill", "william", "will", "liam",
+                                               "al", "alex", "sasha", "alexander", "peggy", "meg",
+                                               "margaret", "jack", "john", "jacob", "kate", "catherine",
+                                               "dick", "richard", "ted", "edward", "theodore", "misha"};
+  for (auto a : names) {
+    for (auto b : names) EXPECT_EQ(are_nicknames(a, b), are_nicknames(b, a)) << a << " " << b;
+  }
+}
+
+TEST(NameSimilarityCompare, Reasons) {
+  EXPECT_EQ(compare_tokens("smith", "smith").how, "exact");
+  EXPECT_EQ(compare_tokens("smith", "smith").score, 1.0);
+  const auto nick = compare_tokens("bob", "robert");
+  EXPECT_EQ(nick.how, "nickname");
+  EXPECT_DOUBLE_EQ(nick.score, 0.9);
+  const auto ini = compare_tokens("j", "john");
+  EXPECT_EQ(ini.how, "initial");
+  EXPECT_DOUBLE_EQ(ini.score, 0.6);
+  EXPECT_EQ(compare_tokens("k", "john").how, "unmatched");
+  const auto ph = compare_tokens("mhmd", "mohammed");
+  EXPECT_EQ(ph.how, "phonetic");
+  EXPECT_GE(ph.score, 0.8);
+  const auto typo = compare_tokens("jonathon", "jonahton");
+  EXPECT_EQ(typo.how, "typo");
+  EXPECT_GT(typo.score, 0.9);
+  const auto none = compare_tokens("smith", "garcia");
+  EXPECT_EQ(none.how, "unmatched");
+  EXPECT_EQ(none.score, 0.0);
+  EXPECT_EQ(compare_tokens("", "x").how, "unmatched");
+}
+
+TEST(NameSimilarityCompare, TokensWithDigitsMatchOnlyExactly) {
+  EXPECT_EQ(compare_tokens("listedperson1", "listedperson10").how, "unmatched");
+  EXPECT_EQ(compare_tokens("3", "13").how, "unmatched");
+  EXPECT_EQ(compare_tokens("agent007", "agent007").how, "exact");
+  EXPECT_EQ(compare_tokens("petrov2", "petrov").how, "unmatched");
+}
+
+TEST(NameSimilarityCompare, ScoresInRangeAndSymmetric) {
+  const std::vector<std::string_view> toks = {"mohammed", "muhammad", "mhmd", "bob", "robert", "j", "john",
+                                              "smith", "smyth", "a", "", "xi", "yuri", "jurij"};
+  for (auto a : toks) {
+    for (auto b : toks) {
+      const auto ab = compare_tokens(a, b);
+      const auto ba = compare_tokens(b, a);
+      EXPECT_GE(ab.score, 0.0);
+      EXPECT_LE(ab.score, 1.0);
+      EXPECT_DOUBLE_EQ(ab.score, ba.score) << a << " " << b;
+      EXPECT_EQ(ab.how, ba.how) << a << " " << b;
+      if (ab.how == "unmatched") {
+        EXPECT_EQ(ab.score, 0.0);
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Dataset measurements over ../shared/data/names: how often a true (English, foreign-script)
+// pair agrees after transliteration + phonetic key, and how often different names collide.
+
+struct PairStats {
+  std::size_t pairs = 0;
+  std::size_t key_agree = 0;
+  std::size_t matched = 0;  // compare_tokens says anything but "unmatched"
+};
+
+std::string concat_tokens(std::string_view s) {
+  std::string out;
+  for (const auto& t : normalize_for_matching(s).tokens) out += t.text;
+  return out;
+}
+
+// Reads "english<TAB>foreign[<TAB>...]" (or foreign first when `foreign_first`).
+std::vector<std::pair<std::string, std::string>> read_pairs(const std::string& path, bool foreign_first,
+                                                            std::size_t stride) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::ifstream in(path);
+  std::string line;
+  for (std::size_t n = 0; std::getline(in, line); ++n) {
+    if (n % stride != 0) continue;
+    const auto t1 = line.find('\t');
+    if (t1 == std::string::npos) continue;
+    const auto t2 = line.find('\t', t1 + 1);
+    std::string a = line.substr(0, t1);
+    std::string b = line.substr(t1 + 1, t2 == std::string::npos ? std::string::npos : t2 - t1 - 1);
+    if (foreign_first) std::swap(a, b);
+    out.emplace_back(std::move(a), std::move(b));
+  }
+  return out;
+}
+
+PairStats measure(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  PairStats s;
+  for (const auto& [en, foreign] : pairs) {
+    const std::string e = concat_tokens(en);
+    const std::string f = concat_tokens(foreign);
+    if (e.empty() || f.empty()) continue;
+    ++s.pairs;
+    // Arabic writes the article "al" joined to the name where English often leaves it out;
+    // the matcher tries the name with and without it, so the measure does too.
+    const bool agree = phonetic_key(e) == phonetic_key(f) ||
+                       (f.size() > 4 && f.starts_with("al") && phonetic_key(e) == phonetic_key(f.substr(2)));
+    if (agree) ++s.key_agree;
+    if (compare_tokens(e, f).how != "unmatched") ++s.matched;
+  }
+  return s;
+}
+
+double pct(std::size_t a, std::size_t b) { return b ? 100.0 * static_cast<double>(a) / static_cast<double>(b) : 0; }
+
+void report(const char* name, const PairStats& s) {
+  std::printf("[ dataset  ] %-34s pairs %6zu  key agree %5.1f%%  compare_tokens matched %5.1f%%\n", name, s.pairs,
+              pct(s.key_agree, s.pairs), pct(s.matched, s.pairs));
+}
+
+// Different names pairing: each English token against a random other English token of the same
+// file with the same first letter (hard negatives), counted once per distinct pair.
+struct NegStats {
+  std::size_t pairs = 0, key_collide = 0, matched = 0;
+};
+
+NegStats negatives(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::map<char, std::vector<std::string>> by_first;
+  std::set<std::string> seen;
+  for (const auto& [en, f] : pairs) {
+    std::string e = concat_tokens(en);
+    if (e.size() < 3 || !seen.insert(e).second) continue;
+    by_first[e[0]].push_back(e);
+  }
+  NegStats s;
+  std::mt19937 rng(12345);
+  for (auto& [c, list] : by_first) {
+    if (list.size() < 2) continue;
+    std::uniform_int_distribution<std::size_t> pick(0, list.size() - 1);
+    for (const auto& a : list) {
+      const auto& b = list[pick(rng)];
+      if (a == b) continue;
+      ++s.pairs;
+      if (phonetic_key(a) == phonetic_key(b)) ++s.key_collide;
+      if (compare_tokens(a, b).how != "unmatched") ++s.matched;
+    }
+  }
+  return s;
+}
+
+TEST(NameSimilarityDataset, TokenPairsAgreeAfterTransliteration) {
+  CROSSCHECK_REQUIRE_SHARED_DATA("names/wikidata-tokens-en-russian.tsv");
+  struct File {
+    const char* name;
+    bool foreign_first;
+    double min_key_agree;  // regression floors, well below the measured figures
+    std::size_t stride = 1;  // the whole-name files are large: every n-th line is enough
+  };
+  const File files[] = {
+      {"names/wikidata-tokens-en-russian.tsv", false, 60},
+      {"names/wikidata-tokens-en-arabic.tsv", false, 65},
+      {"names/wikidata-tokens-en-chinese.tsv", false, 15},
+      {"names/google-ar2en.tsv", true, 70},
+      // Whole names (tokens concatenated): mostly Western names written in Hebrew/Korean.
+      {"names/wikidata-en-hebrew.tsv", false, 35, 4},
+      {"names/wikidata-en-korean.tsv", false, 10, 4},
+  };
+  for (const auto& f : files) {
+    const std::string path = testing::shared_data_path(f.name);
+    if (!testing::path_exists(path)) {
+      std::printf("[ dataset  ] %s absent, not measured\n", f.name);
+      continue;
+    }
+    const auto pairs = read_pairs(path, f.foreign_first, f.stride);
+    const auto s = measure(pairs);
+    report(f.name, s);
+    const auto n = negatives(pairs);
+    std::printf("[ dataset  ] %-34s hard negatives %zu  key collide %5.1f%%  compare_tokens matched %5.1f%%\n",
+                f.name, n.pairs, pct(n.key_collide, n.pairs), pct(n.matched, n.pairs));
+    ASSERT_GT(s.pairs, 1000u) << f.name;
+    EXPECT_GE(pct(s.key_agree, s.pairs), f.min_key_agree) << f.name;
+    EXPECT_LT(pct(n.key_collide, n.pairs), 10.0) << f.name;
+  }
+}
+
+TEST(NameSimilarityDataset, NicknameTableRecall) {
+  CROSSCHECK_REQUIRE_SHARED_DATA("names/nicknames.csv");
+  // Lines are "name1,has_nickname,name2": measure how many of those pairs the project's own
+  // table (written independently) joins.
+  std::ifstream in(testing::shared_data_path("names/nicknames.csv"));
+  std::string line;
+  std::size_t pairs = 0, joined = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) {
+      std::string t;
+      for (char c : cell) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || c == '_') t.push_back(c);
+      }
+      cells.push_back(t);
+    }
+    if (cells.size() != 3 || cells[1] != "has_nickname") continue;
+    ++pairs;
+    if (are_nicknames(cells[0], cells[2])) ++joined;
+  }
+  std::printf("[ dataset  ] nickname pairs %zu  joined by the project table %5.1f%%\n", pairs, pct(joined, pairs));
+  ASSERT_GT(pairs, 100u);
+  EXPECT_GT(pct(joined, pairs), 30.0);
+}
+
+}  // namespace
+}  // namespace crosscheck::rules

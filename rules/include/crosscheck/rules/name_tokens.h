@@ -7,9 +7,19 @@
 //   ("mr", "dr", "sheikh", "h.e.") are dropped; company legal-form words ("llc", "ltd", "ag",
 //   "aktiengesellschaft", "co", "corp", "sa", ...) and very common connectors are kept but marked
 //   weak, so they can never count as evidence.
+//   Leading honorifics only, and never the whole name ("Dr. Sheikh" -> "sheikh").
+//   Arabic particles (al, el, bin, ibn, abu, abd, abdul) stay ordinary tokens. "al-Qaida" gives
+//   one token "alqaida" (hyphen dropped), "Al Qaida" two and Arabic script "القاعدة" one
+//   ("alqaada"): joining or dropping "al" + next token is left to the matcher.
+//   Scripts: Cyrillic via ICU Russian-Latin/BGN; Arabic and Hebrew via the project's own ICU rule
+//   tables (consonant skeletons English spellings are built on: "محمد" -> "mhmd"); Greek via
+//   Greek-Latin/UNGEGN; Han via Han-Latin/Names and Hangul via Hangul-Latin, a 2-3 syllable run
+//   split as surname + joined given name ("习近平" -> "xi jinping"); anything else Any-Latin.
 //
-// ASCII names take a fast path that never touches ICU. Transliteration costs tens of
-// microseconds, so non-ASCII results are kept in a bounded per-thread cache.
+// ASCII names take a fast path that never touches ICU or allocates (beyond the output tokens).
+// Transliteration costs tens of microseconds, so non-ASCII results (inputs up to 256 bytes) are
+// kept in a bounded per-thread cache (4096 entries, cleared when full). ICU transliterators are
+// built once per thread, on its first non-ASCII name (a few milliseconds).
 // Thread-safety: all functions may be called concurrently (the cache is per thread).
 // Failure behaviour: never throws; invalid UTF-8 bytes are dropped.
 #pragma once
