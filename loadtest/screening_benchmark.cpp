@@ -110,7 +110,7 @@ void BM_ScreeningStep(benchmark::State& state) {
     return;
   }
   std::vector<cc::rules::Watchlist> lists{*list};
-  auto index = std::make_shared<const cc::rules::WatchlistIndex>(std::move(lists));
+  auto index = std::make_shared<const cc::rules::MatchIndex>(std::move(lists));
   auto config = cc::runtime::parse_screener_config("instance_id: bench\n", {});
   cc::runtime::ScreeningStep step(*config, [&] { return index; }, nullptr);
   const std::string topic = topic_of(kind);

@@ -1,1 +1,1510 @@
-// placeholder: being written
+// The matcher: retrieval keys built from the listed names, token-by-token scoring, corroboration
+// and explanations. The design and its constants are described in docs/matching.md.
+#include "crosscheck/rules/match_index.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "crosscheck/rules/name_similarity.h"
+#include "crosscheck/rules/name_tokens.h"
+#include "crosscheck/rules/normalize.h"
+#include "crosscheck/schemas/identifiers.h"
+
+namespace crosscheck::rules {
+
+// ---- small public helpers -----------------------------------------------------------------------
+
+std::string_view to_string(MatchKind kind) {
+  switch (kind) {
+    case MatchKind::kName: return "name";
+    case MatchKind::kDocument: return "document_number";
+    case MatchKind::kIban: return "iban";
+    case MatchKind::kImo: return "imo";
+    case MatchKind::kBic: return "bic";
+    case MatchKind::kCryptoAddress: return "crypto_address";
+  }
+  return "unknown";
+}
+
+std::optional<QueryType> query_type_from_string(std::string_view name) {
+  std::string lower;
+  lower.reserve(name.size());
+  for (char c : name) lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+  if (lower == "person" || lower == "individual") return QueryType::kPerson;
+  if (lower == "company" || lower == "organization" || lower == "organisation" || lower == "legalentity" ||
+      lower == "legal_entity") {
+    return QueryType::kOrganization;
+  }
+  if (lower == "vessel") return QueryType::kVessel;
+  if (lower == "aircraft") return QueryType::kAircraft;
+  if (lower == "any") return QueryType::kAny;
+  return std::nullopt;
+}
+
+namespace {
+
+std::string format_score(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+std::string format_signed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.2f", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string MatchExplanation::summary() const {
+  std::string s = query_name.empty() ? std::string("(no name)") : query_name;
+  s += " ~ ";
+  s += listed_name.empty() ? std::string("(no name)") : listed_name;
+  if (alias) s += " (alias)";
+  s += ' ';
+  s += format_score(score);
+  s += ':';
+  bool first = true;
+  for (const auto& f : features) {
+    s += first ? " " : "; ";
+    first = false;
+    s += f.feature;
+    s += ' ';
+    s += f.feature == "name" ? format_score(f.contribution) : format_signed(f.contribution);
+    if (f.feature == "name" && !tokens.empty()) {
+      s += " (";
+      for (std::size_t i = 0; i < tokens.size(); ++i) {
+        if (i) s += ", ";
+        s += tokens[i].query_token.empty() ? "-" : tokens[i].query_token;
+        s += '=';
+        s += tokens[i].listed_token.empty() ? "-" : tokens[i].listed_token;
+        s += ' ';
+        s += tokens[i].how;
+      }
+      s += ')';
+    } else if (!f.detail.empty()) {
+      s += " (" + f.detail + ")";
+    }
+  }
+  s += "; list ";
+  s += list_id.empty() ? std::string("?") : list_id;
+  s += " v" + std::to_string(list_version);
+  return s;
+}
+
+namespace {
+
+// ---- tuning constants (docs/matching.md explains each) -------------------------------------------
+
+constexpr std::size_t kMaxQueryTokens = 12;    // strong + initial tokens scored per query name
+constexpr std::size_t kMaxListedTokens = 16;   // tokens scored per listed name
+constexpr std::size_t kMaxNameBytes = 1024;    // longer query names are cut (garbage guard)
+constexpr std::uint32_t kCommonDf = 48;        // a phonetic group in more names is "common"
+constexpr std::size_t kMaxVariants = 48;       // dictionary variants kept per query token
+constexpr std::size_t kMaxPostingsRead = 60000;  // retrieval work cap per query
+constexpr std::size_t kMaxCandidates = 600;    // names fully scored per query
+constexpr double kUnmatchedQueryPenalty = 0.3;   // weight factor of a query token left unmatched
+constexpr double kUnmatchedListedPenalty = 0.3;  // ... of a listed token left unmatched
+constexpr double kUnmatchedMiddlePenalty = 0.15;  // ... of a middle token (neither first nor last)
+constexpr double kOrderPenalty = 0.04;
+constexpr double kWeakAliasPenalty = 0.08;
+constexpr double kShortNameBase = 0.03;
+constexpr double kShortNameCommon = 0.30;
+// Names made only of common tokens ("Mohammed Ahmed") are weak evidence even when every token
+// matches: below this much matched rarity weight (times similarity), the score drops in proportion.
+constexpr double kMinEvidence = 1.2;
+constexpr double kCommonNamePenalty = 0.25;
+constexpr double kCorroborationFloor = 0.6;  // corroboration applies only above this name score
+constexpr double kMaxCorroborationGain = 0.10;
+constexpr double kMaxNameBasedScore = 0.99;  // 1.0 is reserved for identifier equality
+// The candidate bound ignores tokens that meet only through Jaro-Winkler beyond one edit; this
+// slack keeps candidates that such a token could lift over the threshold.
+constexpr double kBoundSlack = 0.05;
+
+// ---- hashing and a flat read-only multimap ------------------------------------------------------
+
+inline std::uint64_t mix64(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+inline std::uint64_t hash_str(std::string_view s, std::uint64_t seed) {
+  std::uint64_t h = 1469598103934665603ULL ^ seed;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return mix64(h);
+}
+
+// Seeds keep the key spaces of the different maps apart.
+constexpr std::uint64_t kSeedToken = 1, kSeedPhonetic = 2, kSeedDelete = 3, kSeedNick = 4, kSeedDoc = 5,
+                        kSeedIban = 6, kSeedBic = 7, kSeedImo = 8, kSeedCrypto = 9;
+
+// uint64 key -> run of uint32 values; built once from (key, value) pairs, then read-only.
+class FlatMultiMap {
+ public:
+  void build(std::vector<std::pair<std::uint64_t, std::uint32_t>>& kv) {
+    std::sort(kv.begin(), kv.end());
+    kv.erase(std::unique(kv.begin(), kv.end()), kv.end());
+    std::size_t keys = 0;
+    for (std::size_t i = 0; i < kv.size(); ++i) keys += (i == 0 || kv[i].first != kv[i - 1].first);
+    std::size_t cap = 16;
+    while (cap < keys * 2) cap <<= 1;
+    slots_.assign(cap, Slot{});
+    mask_ = cap - 1;
+    values_.resize(kv.size());
+    for (std::size_t i = 0; i < kv.size();) {
+      std::size_t j = i;
+      while (j < kv.size() && kv[j].first == kv[i].first) {
+        values_[j] = kv[j].second;
+        ++j;
+      }
+      std::size_t pos = mix64(kv[i].first) & mask_;
+      while (slots_[pos].count != 0) pos = (pos + 1) & mask_;
+      slots_[pos] = Slot{kv[i].first, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j - i)};
+      i = j;
+    }
+    std::vector<std::pair<std::uint64_t, std::uint32_t>>().swap(kv);
+  }
+  std::span<const std::uint32_t> find(std::uint64_t key) const {
+    if (slots_.empty()) return {};
+    std::size_t pos = mix64(key) & mask_;
+    while (slots_[pos].count != 0) {
+      if (slots_[pos].key == key) return {values_.data() + slots_[pos].begin, slots_[pos].count};
+      pos = (pos + 1) & mask_;
+    }
+    return {};
+  }
+  std::size_t memory_bytes() const {
+    return slots_.capacity() * sizeof(Slot) + values_.capacity() * sizeof(std::uint32_t);
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t begin = 0;
+    std::uint32_t count = 0;
+  };
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> values_;
+  std::size_t mask_ = 0;
+};
+
+// ---- dates of birth -----------------------------------------------------------------------------
+
+struct DateSpec {
+  int y_lo = 0, y_hi = 0;  // inclusive year range; equal for a single year
+  int month = 0, day = 0;  // 0 = not given
+  bool approx = false;
+};
+
+bool parse_int(std::string_view s, int& out) {
+  if (s.empty() || s.size() > 4) return false;
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+std::optional<DateSpec> parse_date_spec(std::string_view s) {
+  DateSpec d;
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  if (!s.empty() && s.front() == '~') {
+    d.approx = true;
+    s.remove_prefix(1);
+  }
+  if (auto slash = s.find('/'); slash != std::string_view::npos) {
+    if (s.size() != 9 || slash != 4) return std::nullopt;
+    if (!parse_int(s.substr(0, 4), d.y_lo) || !parse_int(s.substr(5, 4), d.y_hi) || d.y_hi < d.y_lo) {
+      return std::nullopt;
+    }
+    return d;
+  }
+  if (s.size() != 4 && s.size() != 7 && s.size() != 10) return std::nullopt;
+  if (!parse_int(s.substr(0, 4), d.y_lo)) return std::nullopt;
+  d.y_hi = d.y_lo;
+  if (s.size() >= 7) {
+    if (s[4] != '-' || !parse_int(s.substr(5, 2), d.month) || d.month < 1 || d.month > 12) return std::nullopt;
+  }
+  if (s.size() == 10) {
+    if (s[7] != '-' || !parse_int(s.substr(8, 2), d.day) || d.day < 1 || d.day > 31) return std::nullopt;
+  }
+  if (d.y_lo < 1000) return std::nullopt;
+  return d;
+}
+
+// Contribution of a query date against one listed date, with a short reason.
+std::pair<double, const char*> compare_dates(const DateSpec& q, const DateSpec& l) {
+  const int qy = q.y_lo;
+  if (l.y_lo != l.y_hi) {
+    if (qy >= l.y_lo && qy <= l.y_hi) return {0.02, "within the listed range"};
+    int dist = qy < l.y_lo ? l.y_lo - qy : qy - l.y_hi;
+    if (dist <= 1) return {0.0, "one year outside the listed range"};
+    return {-0.10, "outside the listed range"};
+  }
+  const int diff = std::abs(qy - l.y_lo);
+  if (l.approx || q.approx) {
+    if (diff <= 1) return {0.02, "approximately the listed year"};
+    if (diff <= 3) return {0.0, "a few years from the approximate listed year"};
+    return {-0.10, "far from the approximate listed year"};
+  }
+  if (diff == 1) return {-0.05, "one year apart"};
+  if (diff > 1) return {-0.12, "different year"};
+  if (q.month == 0 || l.month == 0) return {0.03, "same year"};
+  if (q.month != l.month) {
+    if (q.day != 0 && l.day != 0 && q.month == l.day && q.day == l.month) return {0.02, "day and month swapped"};
+    return {-0.05, "same year, different month"};
+  }
+  if (q.day == 0 || l.day == 0) return {0.04, "same year and month"};
+  if (q.day != l.day) return {-0.03, "same month, different day"};
+  return {0.06, "same date"};
+}
+
+// ---- built-in weights for names without list statistics ----------------------------------------
+
+// Very common given names, family names and particles across the cultures the lists cover. They
+// weigh less than other tokens even when a list is too small to show it.
+constexpr std::array<std::string_view, 112> kCommonTokens = {
+    "mohammed", "muhammad", "mohamed", "mohammad", "ahmed", "ahmad", "ali", "hassan", "hasan", "hussein",
+    "husain", "abdul", "abdel", "abd", "abdullah", "abdallah", "omar", "umar", "ibrahim", "yusuf", "mahmoud",
+    "mustafa", "khalid", "said", "saleh", "salem", "karim", "rahman", "aziz", "kim", "lee", "li", "wang",
+    "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo",
+    "lin", "wei", "park", "choi", "jung", "kang", "nguyen", "tran", "le", "pham", "singh", "kumar", "khan",
+    "shah", "garcia", "rodriguez", "martinez", "hernandez", "lopez", "gonzalez", "perez", "sanchez",
+    "smith", "johnson", "williams", "brown", "jones", "miller", "davis", "wilson", "john", "maria", "jose",
+    "juan", "david", "michael", "james", "robert", "mary", "ivanov", "ivan", "sergey", "alexander",
+    "vladimir", "andrey", "dmitry", "olga", "elena", "ana", "carlos", "luis", "antonio", "peter", "paul",
+    "george", "thomas", "daniel", "joseph", "richard", "charles", "william", "anna", "fatima"};
+constexpr std::array<std::string_view, 20> kParticles = {"al", "el", "bin", "ibn", "bint", "ben", "abu", "um",
+                                                         "de", "da", "del", "la", "dos", "das", "van",
+                                                         "der", "von", "di", "du", "mac"};
+
+double builtin_weight(std::string_view token) {
+  if (std::find(kParticles.begin(), kParticles.end(), token) != kParticles.end()) return 0.2;
+  if (std::find(kCommonTokens.begin(), kCommonTokens.end(), token) != kCommonTokens.end()) return 0.4;
+  return 1.0;
+}
+
+// Weight from list statistics: 1 for a phonetic group in at most one name per thousand, falling
+// log-linearly to 0.3 at one name in twenty. Groups in fewer than five names keep weight 1.
+double stats_weight(std::uint32_t group_df, std::size_t names) {
+  if (group_df < 5 || names == 0) return 1.0;
+  const double f = static_cast<double>(group_df) / static_cast<double>(names);
+  if (f <= 0.001) return 1.0;
+  const double w = 1.0 - 0.7 * std::log(f / 0.001) / std::log(50.0);
+  return std::clamp(w, 0.3, 1.0);
+}
+
+// ---- the scorer shared by score_names and the index ---------------------------------------------
+
+struct ScoreToken {
+  std::string_view text;
+  TokenClass cls = TokenClass::kNormal;
+  double weight = 1;
+  std::uint32_t tid = UINT32_MAX;  // listed side: dictionary id, when scoring through the index
+};
+
+struct NameScore {
+  double score = 0;        // after order, short-name and weak-alias adjustments
+  double base = 0;         // the weighted coverage score
+  double order_penalty = 0;
+  double short_penalty = 0;
+  double weak_alias_penalty = 0;
+  double common_penalty = 0;
+  std::size_t strong_matched = 0;
+};
+
+struct Pair {
+  std::uint8_t qi, lj;
+  float sim;
+  std::string_view how;
+};
+
+// Scores query tokens against listed tokens. `sim(i, j)` gives the similarity of query token i
+// and listed token j. Weak tokens (legal forms) take no part. When `explain` is given it receives
+// one TokenMatch per matched pair and per unmatched token.
+template <typename SimFn>
+NameScore score_tokens(std::span<const ScoreToken> q, std::span<const ScoreToken> l, bool weak_alias, SimFn&& sim,
+                       std::vector<TokenMatch>* explain) {
+  NameScore r;
+  std::array<Pair, kMaxQueryTokens * kMaxListedTokens> pairs;
+  std::size_t np = 0;
+  std::size_t q_strong = 0, l_strong = 0;
+  for (const auto& t : q) q_strong += t.cls == TokenClass::kNormal;
+  for (const auto& t : l) l_strong += t.cls == TokenClass::kNormal;
+  if (q_strong == 0 || l_strong == 0) return r;  // initials or legal forms alone are no evidence
+  for (std::size_t i = 0; i < q.size() && i < kMaxQueryTokens; ++i) {
+    if (q[i].cls == TokenClass::kWeak) continue;
+    for (std::size_t j = 0; j < l.size() && j < kMaxListedTokens; ++j) {
+      if (l[j].cls == TokenClass::kWeak) continue;
+      if (q[i].cls == TokenClass::kInitial && l[j].cls == TokenClass::kInitial) continue;
+      TokenSimilarity s = sim(i, j);
+      if (s.score <= 0) continue;
+      pairs[np++] = Pair{static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(j), static_cast<float>(s.score), s.how};
+    }
+  }
+  // Greedy best assignment: highest similarity first; among equals, the pair whose relative
+  // positions agree best, so "Ali Ali Hassan" pairs up in name order.
+  const double qn = static_cast<double>(std::max<std::size_t>(q.size(), 1));
+  const double ln = static_cast<double>(std::max<std::size_t>(l.size(), 1));
+  std::sort(pairs.begin(), pairs.begin() + static_cast<std::ptrdiff_t>(np), [&](const Pair& a, const Pair& b) {
+    if (a.sim != b.sim) return a.sim > b.sim;
+    const double da = std::abs(a.qi / qn - a.lj / ln), db = std::abs(b.qi / qn - b.lj / ln);
+    if (da != db) return da < db;
+    return std::tie(a.qi, a.lj) < std::tie(b.qi, b.lj);
+  });
+  std::uint32_t q_used = 0, l_used = 0;
+  std::array<Pair, kMaxQueryTokens> chosen;
+  std::size_t nc = 0;
+  for (std::size_t k = 0; k < np; ++k) {
+    const Pair& p = pairs[k];
+    if ((q_used >> p.qi) & 1U || (l_used >> p.lj) & 1U) continue;
+    q_used |= 1U << p.qi;
+    l_used |= 1U << p.lj;
+    chosen[nc++] = p;
+  }
+  double num = 0, den = 0;
+  double strong_weight = 0, strong_sim = 0, evidence = 0;
+  for (std::size_t k = 0; k < nc; ++k) {
+    const Pair& p = chosen[k];
+    // An initial is weak evidence: it weighs a quarter of the token it stands for.
+    const bool initial = q[p.qi].cls == TokenClass::kInitial || l[p.lj].cls == TokenClass::kInitial;
+    const double w = l[p.lj].weight * (initial ? 0.25 : 1.0);
+    num += p.sim * w;
+    den += w;
+    if (!initial) {
+      ++r.strong_matched;
+      strong_weight = l[p.lj].weight;
+      strong_sim = p.sim;
+      evidence += p.sim * std::min(q[p.qi].weight, l[p.lj].weight);  // a common query token is no rarer for
+                                                                      // meeting a rare spelling
+    }
+  }
+  // Unmatched tokens dilute the score; middle names (patronymics, second given names) are often
+  // left out by one side, so they cost half as much as a missing first or last token.
+  const std::size_t q_end = std::min(q.size(), kMaxQueryTokens), l_end = std::min(l.size(), kMaxListedTokens);
+  for (std::size_t i = 0; i < q_end; ++i) {
+    if (q[i].cls == TokenClass::kWeak || ((q_used >> i) & 1U)) continue;
+    const double factor = (i == 0 || i + 1 == q_end) ? kUnmatchedQueryPenalty : kUnmatchedMiddlePenalty;
+    den += factor * q[i].weight * (q[i].cls == TokenClass::kInitial ? 0.25 : 1.0);
+  }
+  for (std::size_t j = 0; j < l_end; ++j) {
+    if (l[j].cls == TokenClass::kWeak || ((l_used >> j) & 1U)) continue;
+    const double factor = (j == 0 || j + 1 == l_end) ? kUnmatchedListedPenalty : kUnmatchedMiddlePenalty;
+    den += factor * l[j].weight * (l[j].cls == TokenClass::kInitial ? 0.25 : 1.0);
+  }
+  if (r.strong_matched == 0 || den <= 0) {
+    r.strong_matched = 0;
+  } else {
+    r.base = num / den;
+    // Order: any inversion among matched pairs (first and last name swapped) costs a little, so a
+    // swap never scores as high as the name in its listed order.
+    std::array<Pair, kMaxQueryTokens> by_q = chosen;
+    std::sort(by_q.begin(), by_q.begin() + static_cast<std::ptrdiff_t>(nc),
+              [](const Pair& a, const Pair& b) { return a.qi < b.qi; });
+    for (std::size_t k = 1; k < nc; ++k) {
+      if (by_q[k].lj < by_q[k - 1].lj) {
+        r.order_penalty = kOrderPenalty;
+        break;
+      }
+    }
+    // Short names: one strong token on one side and one strong match need stronger evidence: a
+    // typo costs double and a common token costs more.
+    if (r.strong_matched == 1 && (q_strong == 1 || l_strong == 1)) {
+      r.short_penalty = kShortNameBase + (1.0 - strong_sim) + kShortNameCommon * (1.0 - strong_weight);
+    } else if (evidence < kMinEvidence) {
+      r.common_penalty = kCommonNamePenalty * (kMinEvidence - evidence);
+    }
+    if (weak_alias) r.weak_alias_penalty = kWeakAliasPenalty;
+    r.score = std::clamp(r.base - r.order_penalty - r.short_penalty - r.common_penalty - r.weak_alias_penalty, 0.0, 1.0);
+  }
+  if (explain) {
+    explain->clear();
+    std::array<Pair, kMaxQueryTokens> by_q = chosen;
+    std::sort(by_q.begin(), by_q.begin() + static_cast<std::ptrdiff_t>(nc),
+              [](const Pair& a, const Pair& b) { return a.qi < b.qi; });
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < q.size() && i < kMaxQueryTokens; ++i) {
+      if (q[i].cls == TokenClass::kWeak) continue;
+      if (k < nc && by_q[k].qi == i) {
+        const Pair& p = by_q[k++];
+        explain->push_back(TokenMatch{std::string(q[i].text), std::string(l[p.lj].text), p.how, p.sim,
+                                      l[p.lj].weight});
+      } else {
+        explain->push_back(TokenMatch{std::string(q[i].text), {}, "unmatched", 0, q[i].weight});
+      }
+    }
+    for (std::size_t j = 0; j < l.size() && j < kMaxListedTokens; ++j) {
+      if (l[j].cls == TokenClass::kWeak || ((l_used >> j) & 1U)) continue;
+      explain->push_back(TokenMatch{{}, std::string(l[j].text), "unmatched", 0, l[j].weight});
+    }
+  }
+  return r;
+}
+
+void add_name_features(const NameScore& ns, std::vector<FeatureContribution>& features) {
+  features.push_back({"name", ns.base, {}});
+  if (ns.order_penalty > 0) features.push_back({"token_order", -ns.order_penalty, "tokens in a different order"});
+  if (ns.short_penalty > 0) {
+    features.push_back({"short_name", -ns.short_penalty, "one strong token: needs stronger evidence"});
+  }
+  if (ns.common_penalty > 0) {
+    features.push_back({"common_name", -ns.common_penalty, "only common tokens matched: weak evidence"});
+  }
+  if (ns.weak_alias_penalty > 0) {
+    features.push_back({"weak_alias", -ns.weak_alias_penalty, "low-quality alias"});
+  }
+}
+
+std::vector<ScoreToken> plain_tokens(const NormalizedName& n) {
+  std::vector<ScoreToken> out;
+  for (const auto& t : n.tokens) {
+    if (out.size() >= kMaxListedTokens) break;
+    out.push_back(ScoreToken{t.text, t.cls, t.cls == TokenClass::kWeak ? 0.0 : builtin_weight(t.text)});
+  }
+  return out;
+}
+
+}  // namespace
+
+double score_names(QueryType /*type*/, std::string_view a, std::string_view b, MatchExplanation* explanation) {
+  const NormalizedName na = normalize_for_matching(a.substr(0, kMaxNameBytes));
+  const NormalizedName nb = normalize_for_matching(b.substr(0, kMaxNameBytes));
+  std::vector<ScoreToken> ta = plain_tokens(na), tb = plain_tokens(nb);
+  if (ta.size() > kMaxQueryTokens) ta.resize(kMaxQueryTokens);
+  auto sim = [&](std::size_t i, std::size_t j) { return compare_tokens(ta[i].text, tb[j].text); };
+  const NameScore ns =
+      score_tokens(ta, tb, false, sim, explanation ? &explanation->tokens : nullptr);
+  if (explanation) {
+    explanation->query_name = std::string(a);
+    explanation->listed_name = std::string(b);
+    explanation->alias = false;
+    explanation->features.clear();
+    if (ns.strong_matched > 0) add_name_features(ns, explanation->features);
+    explanation->list_id.clear();
+    explanation->list_version = 0;
+    explanation->score = ns.score;
+  }
+  return ns.score;
+}
+
+// ---- the index ------------------------------------------------------------------------------------
+
+namespace {
+
+struct NameRec {
+  std::uint32_t list = 0;
+  std::uint32_t entry = 0;      // within the list
+  std::uint32_t name = 0;       // names then weak aliases
+  std::uint32_t gentry = 0;     // global entry id
+  std::uint32_t tok_begin = 0;  // into Impl::name_toks
+  std::uint8_t tok_count = 0;
+  std::uint8_t strong_count = 0;
+  bool weak_alias = false;
+  EntityType type = EntityType::kPerson;  // the entry's, kept here to spare a cache miss
+};
+
+struct EntryInfo {
+  std::vector<DateSpec> dobs;
+  std::vector<std::string> nationalities;  // upper-case alpha-3
+  std::vector<std::string> countries;      // upper-case alpha-3 (organisation countries, flag)
+  std::uint8_t gender = 0;                 // 0 unknown, 1 male, 2 female
+  EntityType type = EntityType::kPerson;
+};
+
+struct Variant {
+  std::uint32_t tid;
+  float sim;
+  std::string_view how;  // static strings from compare_tokens
+};
+
+std::atomic<std::uint64_t> g_index_serial{1};
+
+std::string upper_ascii(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ') continue;
+    out.push_back(static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c));
+  }
+  return out;
+}
+
+std::string norm_bic(std::string_view s) {
+  std::string b = normalize_document(s);
+  if (b.size() == 11 && b.compare(8, 3, "XXX") == 0) b.resize(8);
+  return b;
+}
+
+std::string norm_crypto(std::string_view s) {
+  std::string a;
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') a.push_back(c);
+  }
+  if (a.size() > 2 && a[0] == '0' && (a[1] == 'x' || a[1] == 'X')) {
+    for (char& c : a) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  return a;
+}
+
+std::string country_code(std::string_view s) {
+  if (s.empty()) return {};
+  if (auto c = schemas::ids::country_alpha3_of(s)) return std::string(*c);
+  return upper_ascii(s);
+}
+
+std::uint8_t gender_code(std::string_view g) {
+  std::string l;
+  for (char c : g) l.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+  if (l == "male" || l == "m") return 1;
+  if (l == "female" || l == "f") return 2;
+  return 0;
+}
+
+bool type_compatible(QueryType q, EntityType e) {
+  switch (q) {
+    case QueryType::kAny: return true;
+    case QueryType::kPerson: return e == EntityType::kPerson;
+    case QueryType::kOrganization:
+      return e == EntityType::kOrganization || e == EntityType::kAccount || e == EntityType::kCryptoAddress;
+    case QueryType::kVessel: return e == EntityType::kVessel;
+    case QueryType::kAircraft: return e == EntityType::kAircraft;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct MatchIndex::Impl {
+  std::uint64_t serial = 0;
+  // Token dictionary.
+  std::string tok_pool;
+  std::vector<std::uint32_t> tok_off{0};
+  struct TokInfo {
+    std::uint32_t pk = 0;  // phonetic group
+    float weight = 1;      // rarity weight, 0 for weak tokens
+    TokenClass cls = TokenClass::kNormal;
+  };
+  std::vector<TokInfo> tok;  // one cache line serves all a candidate check needs of a token
+  FlatMultiMap tok_by_hash;  // hash(text) -> tid
+  // Phonetic groups.
+  std::vector<std::uint32_t> pk_df;  // names holding a token of the group
+  FlatMultiMap pk_by_hash;           // hash(key) -> pk id
+  FlatMultiMap pk_members;           // pk id -> tids
+  // Typo and nickname neighbourhoods.
+  FlatMultiMap deletes;  // hash(token minus one letter) -> tids
+  FlatMultiMap nicks;    // hash(canonical given name) -> tids
+  // Precomputed neighbourhood of every listed token (what find_variants returns for it), so a
+  // query token that is in the dictionary costs no similarity computation.
+  std::vector<std::uint32_t> nb_off;  // tid -> range in nb
+  std::vector<Variant> nb;
+  std::vector<std::uint32_t> nbc_off;  // tid -> range in nb_common
+  std::vector<std::uint32_t> nb_common;
+  // Postings.
+  std::vector<std::uint32_t> post_off;  // tid -> range in post
+  std::vector<std::uint32_t> post;      // name ids
+  FlatMultiMap singles;                 // pk id of a common group -> names with one strong token
+  FlatMultiMap pairs;                   // (pk a, pk b) of common groups -> names
+  // Names and entries.
+  std::vector<NameRec> names;
+  struct NameTok {
+    std::uint32_t tid;
+    std::uint32_t pk;  // copied from tok[tid], so checking a candidate touches one array
+    float weight;      // copied from tok[tid]
+    TokenClass cls;
+  };
+  std::vector<NameTok> name_toks;
+  std::vector<EntryInfo> entries;
+  std::vector<std::uint32_t> entry_base;  // list -> first global entry id
+  FlatMultiMap ids;                       // hash(kind seed, normalised identifier) -> global entry id
+
+  std::string_view tok_text(std::uint32_t tid) const {
+    return std::string_view(tok_pool).substr(tok_off[tid], tok_off[tid + 1] - tok_off[tid]);
+  }
+  std::optional<std::uint32_t> find_token(std::string_view text) const {
+    for (std::uint32_t tid : tok_by_hash.find(hash_str(text, kSeedToken))) {
+      if (tok_text(tid) == text) return tid;
+    }
+    return std::nullopt;
+  }
+  std::optional<std::uint32_t> find_pk(std::string_view key) const {
+    auto r = pk_by_hash.find(hash_str(key, kSeedPhonetic));
+    if (r.empty()) return std::nullopt;
+    return r.front();
+  }
+  bool common_pk(std::uint32_t pk) const { return pk_df[pk] > kCommonDf; }
+  std::uint32_t list_of(std::uint32_t gentry) const {
+    return static_cast<std::uint32_t>(std::upper_bound(entry_base.begin(), entry_base.end(), gentry) -
+                                      entry_base.begin() - 1);
+  }
+};
+
+namespace {
+
+// Per-thread working memory: reused across queries, so a query allocates little. The variant
+// cache holds the dictionary neighbourhood of recently seen query tokens for one index.
+struct QueryToken {
+  std::string text;
+  TokenClass cls = TokenClass::kNormal;
+  double weight = 1;
+  std::vector<Variant> variants;      // sorted by tid for look-up
+  std::vector<std::uint32_t> common;  // phonetic groups of the common variants
+};
+
+struct Candidate {
+  std::uint32_t name;
+  std::uint16_t bits;
+};
+
+struct Source {
+  std::span<const std::uint32_t> names;
+  std::uint16_t bits;
+};
+
+struct EntryBest {
+  std::uint32_t gentry;
+  std::uint32_t name;
+  double score;
+  NameScore ns;
+  double corroboration;
+  std::uint8_t matched_on;
+};
+
+struct MaskSlot {
+  std::uint32_t key = 0;  // id + 1; 0 = empty
+  std::uint32_t mask = 0;
+};
+
+void mask_put(std::vector<MaskSlot>& t, std::uint32_t id, std::uint32_t bit) {
+  const std::size_t m = t.size() - 1;
+  std::size_t pos = mix64(id + 1ULL) & m;
+  while (t[pos].key != 0 && t[pos].key != id + 1) pos = (pos + 1) & m;
+  t[pos].key = id + 1;
+  t[pos].mask |= bit;
+}
+
+std::uint32_t mask_get(const std::vector<MaskSlot>& t, std::uint32_t id) {
+  const std::size_t m = t.size() - 1;
+  std::size_t pos = mix64(id + 1ULL) & m;
+  while (t[pos].key != 0) {
+    if (t[pos].key == id + 1) return t[pos].mask;
+    pos = (pos + 1) & m;
+  }
+  return 0;
+}
+
+struct MemoSlot {
+  std::uint64_t key = 0;  // (query token << 32 | tid) + 1; 0 = empty
+  TokenSimilarity sim;
+};
+constexpr std::size_t kMemoSlots = 2048;
+
+struct CachedVariants {
+  std::vector<Variant> variants;
+  std::vector<std::uint32_t> common;
+};
+
+void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVariants& out,
+                   std::vector<std::uint32_t>& tids);
+
+struct Scratch {
+  std::uint64_t index_serial = 0;
+  std::unordered_map<std::string, CachedVariants> variant_cache;
+  NormalizedName norm;
+  std::vector<QueryToken> qtokens;
+  std::vector<std::uint32_t> tmp_tids;
+  // Candidate accumulation: open addressing on name id, cleared through `used`.
+  std::vector<Source> sources;
+  std::vector<Candidate> table;  // only the first table_mask + 1 slots are in use
+  std::size_t table_mask = 0;
+  std::vector<std::uint32_t> used;
+  std::vector<Candidate> cands;
+  std::vector<EntryBest> best;
+  std::vector<ScoreToken> qscore, lscore;
+  std::vector<EntryBest> scored;
+  // Which query tokens a listed token id (or a common phonetic group) meets: one probe per listed
+  // token when bounding a candidate.
+  std::vector<MaskSlot> tid_masks, pk_masks;
+  // Similarities of (query token, listed token) pairs met in this query.
+  std::vector<MemoSlot> memo;
+  std::vector<std::uint32_t> memo_used;
+};
+
+thread_local Scratch t_scratch;
+
+constexpr std::size_t kVariantCacheMax = 4096;
+
+}  // namespace
+
+MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
+    : lists_(std::move(lists)), options_(std::move(options)), impl_(std::make_unique<Impl>()) {
+  Impl& x = *impl_;
+  x.serial = g_index_serial.fetch_add(1);
+  std::unordered_map<std::string, std::uint32_t> dict;
+  std::vector<std::uint32_t> tok_df;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> id_kv;
+  NormalizedName norm;
+  std::vector<std::uint32_t> seen;
+
+  for (std::uint32_t li = 0; li < lists_.size(); ++li) {
+    x.entry_base.push_back(static_cast<std::uint32_t>(x.entries.size()));
+    const auto& list = lists_[li];
+    for (std::uint32_t ei = 0; ei < list.entries.size(); ++ei) {
+      const WatchlistEntry& e = list.entries[ei];
+      const auto gentry = static_cast<std::uint32_t>(x.entries.size());
+      EntryInfo info;
+      info.type = e.type;
+      for (const auto& d : e.dates_of_birth) {
+        if (auto spec = parse_date_spec(d)) info.dobs.push_back(*spec);
+      }
+      for (const auto& n : e.nationalities) info.nationalities.push_back(country_code(n));
+      for (const auto& c : e.countries) info.countries.push_back(country_code(c));
+      if (!e.flag.empty()) info.countries.push_back(country_code(e.flag));
+      info.gender = gender_code(e.gender);
+      x.entries.push_back(std::move(info));
+      ++entry_count_;
+
+      auto add_id = [&](std::uint64_t seed, const std::string& v) {
+        if (!v.empty()) id_kv.emplace_back(hash_str(v, seed), gentry);
+      };
+      for (const auto& d : e.documents) add_id(kSeedDoc, normalize_document(d.number));
+      for (const auto& i : e.ibans) add_id(kSeedIban, normalize_iban(i));
+      for (const auto& b : e.bics) add_id(kSeedBic, norm_bic(b));
+      for (const auto& c : e.crypto_addresses) add_id(kSeedCrypto, norm_crypto(c.address));
+      if (!e.imo.empty()) add_id(kSeedImo, normalize_imo(e.imo));
+
+      const std::size_t total_names = e.names.size() + e.weak_aliases.size();
+      for (std::uint32_t ni = 0; ni < total_names; ++ni) {
+        const std::string& text = ni < e.names.size() ? e.names[ni] : e.weak_aliases[ni - e.names.size()];
+        normalize_for_matching(std::string_view(text).substr(0, kMaxNameBytes), norm);
+        if (norm.tokens.empty()) continue;
+        NameRec rec;
+        rec.list = li;
+        rec.entry = ei;
+        rec.name = ni;
+        rec.gentry = gentry;
+        rec.weak_alias = ni >= e.names.size();
+        rec.type = e.type;
+        rec.tok_begin = static_cast<std::uint32_t>(x.name_toks.size());
+        seen.clear();
+        for (const auto& t : norm.tokens) {
+          if (rec.tok_count >= kMaxListedTokens) break;
+          auto [it, inserted] = dict.try_emplace(t.text, static_cast<std::uint32_t>(dict.size()));
+          if (inserted) {
+            x.tok_pool += t.text;
+            x.tok_off.push_back(static_cast<std::uint32_t>(x.tok_pool.size()));
+            x.tok.push_back(Impl::TokInfo{0, 1, t.cls});
+            tok_df.push_back(0);
+          }
+          const std::uint32_t tid = it->second;
+          x.name_toks.push_back(Impl::NameTok{tid, 0, 1, t.cls});
+          ++rec.tok_count;
+          if (t.cls == TokenClass::kNormal) ++rec.strong_count;
+          if (std::find(seen.begin(), seen.end(), tid) == seen.end()) {
+            seen.push_back(tid);
+            ++tok_df[tid];
+          }
+        }
+        x.names.push_back(rec);
+      }
+    }
+  }
+  x.ids.build(id_kv);
+
+  // Dictionary look-up, phonetic groups and their frequencies.
+  const auto ntok = static_cast<std::uint32_t>(x.tok.size());
+  {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> kv;
+    kv.reserve(ntok);
+    for (std::uint32_t t = 0; t < ntok; ++t) kv.emplace_back(hash_str(x.tok_text(t), kSeedToken), t);
+    x.tok_by_hash.build(kv);
+  }
+  std::unordered_map<std::string, std::uint32_t> pk_ids;
+  {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> members, pk_kv;
+    for (std::uint32_t t = 0; t < ntok; ++t) {
+      std::string key = phonetic_key(x.tok_text(t));
+      if (key.empty()) key = "=" + std::string(x.tok_text(t));
+      auto [it, inserted] = pk_ids.try_emplace(key, static_cast<std::uint32_t>(pk_ids.size()));
+      if (inserted) pk_kv.emplace_back(hash_str(key, kSeedPhonetic), it->second);
+      x.tok[t].pk = it->second;
+      members.emplace_back(it->second, t);
+    }
+    x.pk_members.build(members);
+    x.pk_by_hash.build(pk_kv);
+  }
+  x.pk_df.assign(pk_ids.size(), 0);
+  for (const auto& rec : x.names) {
+    seen.clear();
+    for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+      const std::uint32_t pk = x.tok[x.name_toks[rec.tok_begin + k].tid].pk;
+      if (std::find(seen.begin(), seen.end(), pk) == seen.end()) {
+        seen.push_back(pk);
+        ++x.pk_df[pk];
+      }
+    }
+  }
+  for (std::uint32_t t = 0; t < ntok; ++t) {
+    x.tok[t].weight = x.tok[t].cls == TokenClass::kWeak
+                          ? 0.0F
+                          : static_cast<float>(std::min(stats_weight(x.pk_df[x.tok[t].pk], x.names.size()),
+                                                        builtin_weight(x.tok_text(t))));
+  }
+
+  for (auto& nt : x.name_toks) {
+    nt.weight = x.tok[nt.tid].weight;
+    nt.pk = x.tok[nt.tid].pk;
+  }
+
+  // Typo neighbourhood (every one-letter deletion of tokens of four letters or more) and nicknames.
+  {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> del_kv, nick_kv;
+    std::string d;
+    for (std::uint32_t t = 0; t < ntok; ++t) {
+      if (x.tok[t].cls != TokenClass::kNormal) continue;
+      const std::string_view text = x.tok_text(t);
+      if (text.size() >= 4) {
+        for (std::size_t k = 0; k < text.size(); ++k) {
+          if (k > 0 && text[k] == text[k - 1]) continue;  // same deletion as the previous letter
+          d.assign(text.substr(0, k));
+          d.append(text.substr(k + 1));
+          del_kv.emplace_back(hash_str(d, kSeedDelete), t);
+        }
+      }
+      for (std::string_view canon : nickname_canonicals(text)) nick_kv.emplace_back(hash_str(canon, kSeedNick), t);
+    }
+    x.deletes.build(del_kv);
+    x.nicks.build(nick_kv);
+  }
+
+  // Postings per token, singles and pairs of common groups.
+  {
+    x.post_off.assign(ntok + 1, 0);
+    for (const auto& rec : x.names) {
+      seen.clear();
+      for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+        const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
+        if (x.tok[tid].cls != TokenClass::kNormal || std::find(seen.begin(), seen.end(), tid) != seen.end()) continue;
+        seen.push_back(tid);
+        ++x.post_off[tid + 1];
+      }
+    }
+    for (std::uint32_t t = 0; t < ntok; ++t) x.post_off[t + 1] += x.post_off[t];
+    x.post.resize(x.post_off[ntok]);
+    std::vector<std::uint32_t> fill(x.post_off.begin(), x.post_off.end() - 1);
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> single_kv, pair_kv;
+    std::vector<std::uint32_t> common;
+    for (std::uint32_t n = 0; n < x.names.size(); ++n) {
+      const auto& rec = x.names[n];
+      seen.clear();
+      common.clear();
+      for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+        const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
+        if (x.tok[tid].cls != TokenClass::kNormal) continue;
+        if (x.common_pk(x.tok[tid].pk)) common.push_back(x.tok[tid].pk);
+        if (std::find(seen.begin(), seen.end(), tid) != seen.end()) continue;
+        seen.push_back(tid);
+        x.post[fill[tid]++] = n;
+      }
+      if (rec.strong_count == 1 && common.size() == 1) single_kv.emplace_back(common[0], n);
+      for (std::size_t a = 0; a < common.size(); ++a) {
+        for (std::size_t b = a + 1; b < common.size(); ++b) {
+          const std::uint64_t lo = std::min(common[a], common[b]), hi = std::max(common[a], common[b]);
+          pair_kv.emplace_back((lo << 32) | hi, n);
+        }
+      }
+    }
+    x.singles.build(single_kv);
+    x.pairs.build(pair_kv);
+  }
+
+  {
+    CachedVariants cv;
+    std::vector<std::uint32_t> tmp;
+    x.nb_off.assign(ntok + 1, 0);
+    x.nbc_off.assign(ntok + 1, 0);
+    for (std::uint32_t t = 0; t < ntok; ++t) {
+      if (x.tok[t].cls == TokenClass::kNormal) {
+        find_variants(x, x.tok_text(t), cv, tmp);
+        x.nb.insert(x.nb.end(), cv.variants.begin(), cv.variants.end());
+        x.nb_common.insert(x.nb_common.end(), cv.common.begin(), cv.common.end());
+      }
+      x.nb_off[t + 1] = static_cast<std::uint32_t>(x.nb.size());
+      x.nbc_off[t + 1] = static_cast<std::uint32_t>(x.nb_common.size());
+    }
+    x.nb.shrink_to_fit();
+    x.nb_common.shrink_to_fit();
+  }
+}
+
+MatchIndex::~MatchIndex() = default;
+
+std::string_view MatchIndex::name(const EntryRef& ref) const {
+  if (ref.list >= lists_.size() || ref.entry >= lists_[ref.list].entries.size()) return {};
+  const auto& e = lists_[ref.list].entries[ref.entry];
+  if (ref.name < e.names.size()) return e.names[ref.name];
+  if (ref.name - e.names.size() < e.weak_aliases.size()) return e.weak_aliases[ref.name - e.names.size()];
+  return {};
+}
+
+std::size_t MatchIndex::name_count() const { return impl_->names.size(); }
+
+double MatchIndex::threshold(std::uint32_t list) const {
+  if (list < lists_.size()) {
+    if (auto it = options_.list_thresholds.find(lists_[list].list_id); it != options_.list_thresholds.end()) {
+      return it->second;
+    }
+  }
+  return options_.default_threshold;
+}
+
+std::size_t MatchIndex::memory_bytes() const {
+  const Impl& x = *impl_;
+  std::size_t b = x.tok_pool.capacity() + x.tok_off.capacity() * 4 + x.tok.capacity() * sizeof(Impl::TokInfo) +
+                  x.pk_df.capacity() * 4 +
+                  x.post_off.capacity() * 4 + x.post.capacity() * 4 + x.names.capacity() * sizeof(NameRec) +
+                  x.name_toks.capacity() * sizeof(Impl::NameTok) + x.entry_base.capacity() * 4;
+  b += x.tok_by_hash.memory_bytes() + x.pk_by_hash.memory_bytes() + x.pk_members.memory_bytes() +
+       x.deletes.memory_bytes() + x.nicks.memory_bytes() + x.singles.memory_bytes() + x.pairs.memory_bytes() +
+       x.ids.memory_bytes() + x.nb_off.capacity() * 4 + x.nb.capacity() * sizeof(Variant) +
+       x.nbc_off.capacity() * 4 + x.nb_common.capacity() * 4;
+  b += x.entries.capacity() * sizeof(EntryInfo);
+  for (const auto& e : x.entries) {
+    b += e.dobs.capacity() * sizeof(DateSpec) + e.nationalities.capacity() * sizeof(std::string) +
+         e.countries.capacity() * sizeof(std::string);
+  }
+  return b;
+}
+
+namespace {
+
+// The dictionary neighbourhood of one query token: exact, same phonetic key, one edit away,
+// nicknames. Each variant carries its similarity from compare_tokens.
+void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVariants& out,
+                   std::vector<std::uint32_t>& tids) {
+  tids.clear();
+  out.variants.clear();
+  out.common.clear();
+  const std::optional<std::uint32_t> exact = x.find_token(text);
+  if (exact) tids.push_back(*exact);
+  // The members of a common phonetic group are not listed one by one (a group such as
+  // Mohammed/Muhammad/Mohamad has dozens of spellings): the group itself is remembered, and a
+  // listed token of the group is compared when a candidate holds one.
+  const std::string key = phonetic_key(text);
+  std::optional<std::uint32_t> own_pk;
+  if (!key.empty()) own_pk = x.find_pk(key);
+  if (own_pk) {
+    if (x.common_pk(*own_pk)) {
+      out.common.push_back(*own_pk);
+    } else {
+      for (std::uint32_t t : x.pk_members.find(*own_pk)) tids.push_back(t);
+    }
+  }
+  if (text.size() >= 3) {
+    // The query itself against deletions of listed tokens (a letter missing from the query), and
+    // the query's deletions against listed tokens and their deletions (extra or wrong letter).
+    for (std::uint32_t t : x.deletes.find(hash_str(text, kSeedDelete))) tids.push_back(t);
+    std::string d;
+    for (std::size_t k = 0; k < text.size(); ++k) {
+      if (k > 0 && text[k] == text[k - 1]) continue;
+      d.assign(text.substr(0, k));
+      d.append(text.substr(k + 1));
+      if (d.size() >= 3) {
+        if (auto t = x.find_token(d)) tids.push_back(*t);
+      }
+      if (text.size() >= 4) {
+        for (std::uint32_t t : x.deletes.find(hash_str(d, kSeedDelete))) tids.push_back(t);
+      }
+    }
+  }
+  for (std::string_view canon : nickname_canonicals(text)) {
+    for (std::uint32_t t : x.nicks.find(hash_str(canon, kSeedNick))) tids.push_back(t);
+  }
+  std::sort(tids.begin(), tids.end());
+  tids.erase(std::unique(tids.begin(), tids.end()), tids.end());
+  for (std::uint32_t t : tids) {
+    if (x.tok[t].cls != TokenClass::kNormal) continue;
+    if (own_pk && x.tok[t].pk == *own_pk && x.common_pk(*own_pk) && t != exact) continue;  // compared lazily
+    const TokenSimilarity s = compare_tokens(text, x.tok_text(t));
+    if (s.score <= 0) continue;
+    out.variants.push_back(Variant{t, static_cast<float>(s.score), s.how});
+  }
+  if (out.variants.size() > kMaxVariants) {
+    std::nth_element(out.variants.begin(), out.variants.begin() + kMaxVariants, out.variants.end(),
+                     [](const Variant& a, const Variant& b) { return a.sim > b.sim; });
+    out.variants.resize(kMaxVariants);
+  }
+  std::sort(out.variants.begin(), out.variants.end(), [](const Variant& a, const Variant& b) { return a.tid < b.tid; });
+  for (const auto& v : out.variants) {
+    const std::uint32_t pk = x.tok[v.tid].pk;
+    if (x.common_pk(pk) && std::find(out.common.begin(), out.common.end(), pk) == out.common.end()) {
+      out.common.push_back(pk);
+    }
+  }
+}
+
+// Similarity of query token i and a listed token: from the token's retrieval neighbourhood, else
+// (initials, and tokens more than one edit apart that start alike) from compare_tokens, memoised
+// for the query.
+TokenSimilarity token_sim(const MatchIndex::Impl& x, Scratch& s, std::size_t i, const ScoreToken& l) {
+  const QueryToken& qt = s.qtokens[i];
+  auto v = std::lower_bound(qt.variants.begin(), qt.variants.end(), l.tid,
+                            [](const Variant& a, std::uint32_t t) { return a.tid < t; });
+  if (v != qt.variants.end() && v->tid == l.tid) return {v->sim, v->how};
+  const bool initial = qt.cls == TokenClass::kInitial || l.cls == TokenClass::kInitial;
+  const bool same_group =
+      std::find(qt.common.begin(), qt.common.end(), x.tok[l.tid].pk) != qt.common.end();
+  if (!initial && !same_group && (qt.text.empty() || l.text.empty() || qt.text[0] != l.text[0])) {
+    return {0, "unmatched"};
+  }
+  // compare_tokens reports anything below 0.75 as unmatched, and only phonetic agreement (the
+  // same group) or nicknames (in the neighbourhood) could raise a lower Jaro-Winkler score.
+  if (!initial && !same_group && jaro_winkler(qt.text, l.text) < 0.75) return {0, "unmatched"};
+  const std::uint64_t key = ((static_cast<std::uint64_t>(i) << 32) | l.tid) + 1;
+  const std::size_t mask = s.memo.size() - 1;
+  std::size_t pos = mix64(key) & mask;
+  while (s.memo[pos].key != 0) {
+    if (s.memo[pos].key == key) return s.memo[pos].sim;
+    pos = (pos + 1) & mask;
+  }
+  const TokenSimilarity r = compare_tokens(qt.text, l.text);
+  if (s.memo_used.size() * 2 < s.memo.size()) {
+    s.memo[pos] = MemoSlot{key, r};
+    s.memo_used.push_back(static_cast<std::uint32_t>(pos));
+  }
+  return r;
+}
+
+void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits) {
+  const std::size_t mask = s.table_mask;
+  std::size_t pos = mix64(name) & mask;
+  while (true) {
+    Candidate& c = s.table[pos];
+    if (c.bits == 0) {
+      if (s.used.size() * 2 > mask) return;  // half full: the work cap was reached
+      c = Candidate{name, bits};
+      s.used.push_back(static_cast<std::uint32_t>(pos));
+      return;
+    }
+    if (c.name == name) {
+      c.bits |= bits;
+      return;
+    }
+    pos = (pos + 1) & mask;
+  }
+}
+
+}  // namespace
+
+void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
+                       std::optional<double> threshold_override) const {
+  const Impl& x = *impl_;
+  Scratch& s = t_scratch;
+  if (s.index_serial != x.serial) {
+    s.variant_cache.clear();
+    s.index_serial = x.serial;
+  }
+  s.best.clear();
+
+  auto best_for = [&](std::uint32_t gentry) -> EntryBest* {
+    for (auto& b : s.best) {
+      if (b.gentry == gentry) return &b;
+    }
+    return nullptr;
+  };
+  auto entry_type_ok = [&](std::uint32_t gentry) { return type_compatible(query.type, x.entries[gentry].type); };
+
+  // 1. Identifiers.
+  struct IdCheck {
+    std::string_view value;
+    std::uint64_t seed;
+    MatchKind kind;
+  };
+  const IdCheck checks[] = {{query.document_number, kSeedDoc, MatchKind::kDocument},
+                            {query.iban, kSeedIban, MatchKind::kIban},
+                            {query.bic, kSeedBic, MatchKind::kBic},
+                            {query.imo, kSeedImo, MatchKind::kImo},
+                            {query.crypto_address, kSeedCrypto, MatchKind::kCryptoAddress}};
+  for (const auto& c : checks) {
+    if (c.value.empty()) continue;
+    std::string norm;
+    switch (c.kind) {
+      case MatchKind::kDocument: norm = normalize_document(c.value); break;
+      case MatchKind::kIban: norm = normalize_iban(c.value); break;
+      case MatchKind::kBic: norm = norm_bic(c.value); break;
+      case MatchKind::kImo: norm = normalize_imo(c.value); break;
+      case MatchKind::kCryptoAddress: norm = norm_crypto(c.value); break;
+      case MatchKind::kName: break;
+    }
+    if (norm.empty()) continue;
+    for (std::uint32_t gentry : x.ids.find(hash_str(norm, c.seed))) {
+      // Verify against the entry (the map holds hashes) and, for documents, the subject type.
+      const auto list_it = std::upper_bound(x.entry_base.begin(), x.entry_base.end(), gentry) - 1;
+      const auto li = static_cast<std::uint32_t>(list_it - x.entry_base.begin());
+      const WatchlistEntry& e = lists_[li].entries[gentry - *list_it];
+      bool equal = false;
+      switch (c.kind) {
+        case MatchKind::kDocument:
+          equal = entry_type_ok(gentry) && std::any_of(e.documents.begin(), e.documents.end(), [&](const auto& d) {
+                    return normalize_document(d.number) == norm;
+                  });
+          break;
+        case MatchKind::kIban:
+          equal = std::any_of(e.ibans.begin(), e.ibans.end(), [&](const auto& v) { return normalize_iban(v) == norm; });
+          break;
+        case MatchKind::kBic:
+          equal = std::any_of(e.bics.begin(), e.bics.end(), [&](const auto& v) { return norm_bic(v) == norm; });
+          break;
+        case MatchKind::kImo: equal = normalize_imo(e.imo) == norm; break;
+        case MatchKind::kCryptoAddress:
+          equal = std::any_of(e.crypto_addresses.begin(), e.crypto_addresses.end(),
+                              [&](const auto& v) { return norm_crypto(v.address) == norm; });
+          break;
+        case MatchKind::kName: break;
+      }
+      if (!equal) continue;
+      if (EntryBest* b = best_for(gentry)) {
+        b->matched_on |= static_cast<std::uint8_t>(c.kind);
+      } else {
+        s.best.push_back(EntryBest{gentry, UINT32_MAX, 1.0, {}, 0, static_cast<std::uint8_t>(c.kind)});
+      }
+    }
+  }
+  const std::size_t id_hits = s.best.size();
+
+  // 2. Names.
+  normalize_for_matching(query.name.substr(0, std::min(query.name.size(), kMaxNameBytes)), s.norm);
+  s.qtokens.resize(kMaxQueryTokens);
+  std::size_t nq = 0, n_strong = 0;
+  for (const auto& t : s.norm.tokens) {
+    if (t.cls == TokenClass::kWeak) continue;
+    if (nq == kMaxQueryTokens) break;
+    QueryToken& qt = s.qtokens[nq++];
+    qt.text = t.text;
+    qt.cls = t.cls;
+    n_strong += t.cls == TokenClass::kNormal;
+  }
+  s.qtokens.resize(nq);
+  if (n_strong > 0) {
+    for (auto& qt : s.qtokens) {
+      qt.variants.clear();
+      qt.common.clear();
+      if (qt.cls != TokenClass::kNormal) {
+        qt.weight = 0.25;
+        continue;
+      }
+      if (auto tid = x.find_token(qt.text); tid && x.tok[*tid].cls == TokenClass::kNormal) {
+        qt.variants.assign(x.nb.begin() + x.nb_off[*tid], x.nb.begin() + x.nb_off[*tid + 1]);
+        qt.common.assign(x.nb_common.begin() + x.nbc_off[*tid], x.nb_common.begin() + x.nbc_off[*tid + 1]);
+      } else {
+        auto it = s.variant_cache.find(qt.text);
+        if (it == s.variant_cache.end()) {
+          if (s.variant_cache.size() >= kVariantCacheMax) s.variant_cache.clear();
+          it = s.variant_cache.emplace(qt.text, CachedVariants{}).first;
+          find_variants(x, qt.text, it->second, s.tmp_tids);
+        }
+        qt.variants = it->second.variants;
+        qt.common = it->second.common;
+      }
+      // An unmatched query token weighs what the list says about it, or 1 when the list does not
+      // know it (a rare token, as far as this list can tell).
+      qt.weight = builtin_weight(qt.text);
+      if (auto tid = x.find_token(qt.text)) {
+        qt.weight = std::min<double>(qt.weight, x.tok[*tid].weight);
+      } else if (!qt.variants.empty()) {
+        float w = 0;
+        for (const auto& v : qt.variants) w = std::max(w, x.tok[v.tid].weight);
+        qt.weight = std::min<double>(qt.weight, w);
+      }
+    }
+
+    // Retrieval: postings of the rare variants of each token, pairs of common groups across two
+    // tokens, and one-token names of a common group for one-token queries. The sources are
+    // gathered first so the accumulation table can be sized once.
+    s.sources.clear();
+    std::size_t total = 0;
+    auto add_source = [&](std::span<const std::uint32_t> names, std::uint16_t bits) {
+      if (names.empty()) return;
+      s.sources.push_back({names, bits});
+      total += names.size();
+    };
+    for (std::size_t i = 0; i < nq; ++i) {
+      const auto bit = static_cast<std::uint16_t>(1U << i);
+      for (const auto& v : s.qtokens[i].variants) {
+        if (x.common_pk(x.tok[v.tid].pk)) continue;
+        add_source({x.post.data() + x.post_off[v.tid], x.post_off[v.tid + 1] - x.post_off[v.tid]}, bit);
+      }
+      if (n_strong == 1) {
+        for (std::uint32_t pk : s.qtokens[i].common) add_source(x.singles.find(pk), bit);
+      }
+    }
+    for (std::size_t i = 0; i < nq; ++i) {
+      for (std::size_t j = i + 1; j < nq; ++j) {
+        const auto bits = static_cast<std::uint16_t>((1U << i) | (1U << j));
+        for (std::uint32_t a : s.qtokens[i].common) {
+          for (std::uint32_t b : s.qtokens[j].common) {
+            const std::uint64_t lo = std::min(a, b), hi = std::max(a, b);
+            add_source(x.pairs.find((lo << 32) | hi), bits);
+          }
+        }
+      }
+    }
+    // Rarest sources first, so that the work cap, when reached, drops the least telling postings.
+    std::sort(s.sources.begin(), s.sources.end(),
+              [](const Source& a, const Source& b) { return a.names.size() < b.names.size(); });
+    total = std::min(total, kMaxPostingsRead);
+    std::size_t cap = 64;
+    while (cap < total * 2) cap <<= 1;
+    if (s.table.size() < cap) s.table.assign(cap, Candidate{0, 0});
+    s.table_mask = cap - 1;
+    s.used.clear();
+    std::size_t read = 0;
+    for (const auto& src : s.sources) {
+      for (std::uint32_t n : src.names) {
+        if (read++ >= kMaxPostingsRead) break;
+        add_candidate(s, n, src.bits);
+      }
+    }
+
+    // Verification: the candidates with the most query tokens behind them first, at most
+    // kMaxCandidates of them; each entry keeps its best name.
+    s.cands.clear();
+    for (std::uint32_t pos : s.used) {
+      s.cands.push_back(s.table[pos]);
+      s.table[pos] = Candidate{0, 0};
+    }
+    if (s.cands.size() > kMaxCandidates) {
+      std::nth_element(s.cands.begin(), s.cands.begin() + kMaxCandidates, s.cands.end(),
+                       [](const Candidate& a, const Candidate& b) {
+                         return std::popcount(a.bits) != std::popcount(b.bits) ? std::popcount(a.bits) > std::popcount(b.bits)
+                                                                              : a.name < b.name;
+                       });
+      s.cands.resize(kMaxCandidates);
+    }
+    s.qscore.resize(nq);
+    double unmatched_cost[kMaxQueryTokens] = {};
+    std::uint32_t initial_mask = 0;  // initials meet tokens outside their neighbourhood
+    for (std::size_t i = 0; i < nq; ++i) {
+      const QueryToken& qt = s.qtokens[i];
+      s.qscore[i] = ScoreToken{qt.text, qt.cls, qt.weight};
+      const double factor = (i == 0 || i + 1 == nq) ? kUnmatchedQueryPenalty : kUnmatchedMiddlePenalty;
+      unmatched_cost[i] = factor * qt.weight * (qt.cls == TokenClass::kInitial ? 0.25 : 1.0);
+      if (qt.cls == TokenClass::kInitial) initial_mask |= 1U << i;
+    }
+    {
+      std::size_t nv = 0, nc = 0;
+      for (std::size_t i = 0; i < nq; ++i) {
+        nv += s.qtokens[i].variants.size();
+        nc += s.qtokens[i].common.size();
+      }
+      std::size_t cap = 64;
+      while (cap < nv * 2) cap <<= 1;
+      s.tid_masks.assign(cap, MaskSlot{});
+      cap = 16;
+      while (cap < nc * 2) cap <<= 1;
+      s.pk_masks.assign(cap, MaskSlot{});
+      for (std::size_t i = 0; i < nq; ++i) {
+        for (const auto& v : s.qtokens[i].variants) mask_put(s.tid_masks, v.tid, 1U << i);
+        for (std::uint32_t pk : s.qtokens[i].common) mask_put(s.pk_masks, pk, 1U << i);
+      }
+    }
+    // The lowest threshold any hit could need: candidates whose best possible score stays below it
+    // are not scored.
+    double min_threshold = options_.default_threshold;
+    for (const auto& [id, t] : options_.list_thresholds) min_threshold = std::min(min_threshold, t);
+    if (threshold_override) min_threshold = *threshold_override;
+    if (s.memo.size() != kMemoSlots) s.memo.assign(kMemoSlots, MemoSlot{});
+    for (std::uint32_t pos : s.memo_used) s.memo[pos] = MemoSlot{};
+    s.memo_used.clear();
+    s.scored.clear();
+    for (const Candidate& c : s.cands) {
+      const NameRec& rec = x.names[c.name];
+      if (!type_compatible(query.type, rec.type)) continue;
+      // Upper bound of the name score, from which tokens can meet at all (a listed token in some
+      // query token's neighbourhood): the listed tokens that can meet count fully, the query and
+      // listed tokens that cannot cost what they must, corroboration adds its most. Candidates
+      // that cannot reach the lowest threshold are not scored.
+      {
+        std::uint32_t may_q = initial_mask;
+        double matched_w = 0, listed_cost = 0;
+        const std::uint32_t l_end = std::min<std::uint32_t>(rec.tok_count, kMaxListedTokens);
+        for (std::uint32_t k = 0; k < l_end; ++k) {
+          const Impl::NameTok& nt = x.name_toks[rec.tok_begin + k];
+          const std::uint32_t tid = nt.tid;
+          if (nt.cls != TokenClass::kNormal) continue;
+          const std::uint32_t meets_mask = mask_get(s.tid_masks, tid) | mask_get(s.pk_masks, nt.pk);
+          may_q |= meets_mask;
+          const bool meets = meets_mask != 0;
+          if (meets) {
+            matched_w += nt.weight;
+          } else {
+            const double factor = (k == 0 || k + 1 == l_end) ? kUnmatchedListedPenalty : kUnmatchedMiddlePenalty;
+            listed_cost += factor * nt.weight;
+          }
+        }
+        double query_cost = 0;
+        for (std::size_t i = 0; i < nq; ++i) {
+          if (!((may_q >> i) & 1U)) query_cost += unmatched_cost[i];
+        }
+        const double bound =
+            matched_w > 0 ? matched_w / (matched_w + query_cost + listed_cost) + kMaxCorroborationGain : 0.0;
+        if (bound < min_threshold - kBoundSlack) continue;
+      }
+      s.lscore.resize(rec.tok_count);
+      for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+        const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
+        s.lscore[k] = ScoreToken{x.tok_text(tid), x.tok[tid].cls, x.tok[tid].weight, tid};
+      }
+      auto sim = [&](std::size_t i, std::size_t j) { return token_sim(x, s, i, s.lscore[j]); };
+      const NameScore ns = score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, nullptr);
+      if (ns.strong_matched == 0) continue;
+      s.scored.push_back(EntryBest{rec.gentry, c.name, ns.score, ns, 0, 0});
+    }
+    // Each entry keeps its best name.
+    std::sort(s.scored.begin(), s.scored.end(), [](const EntryBest& a, const EntryBest& b) {
+      return a.gentry != b.gentry ? a.gentry < b.gentry : (a.score != b.score ? a.score > b.score : a.name < b.name);
+    });
+    for (std::size_t k = 0; k < s.scored.size(); ++k) {
+      if (k > 0 && s.scored[k].gentry == s.scored[k - 1].gentry) continue;
+      const EntryBest& sc = s.scored[k];
+      EntryBest* b = nullptr;
+      for (std::size_t h = 0; h < id_hits; ++h) {
+        if (s.best[h].gentry == sc.gentry) b = &s.best[h];
+      }
+      if (b) {
+        b->name = sc.name;
+        b->ns = sc.ns;
+      } else {
+        s.best.push_back(sc);
+      }
+    }
+  }
+
+  // 3. Corroboration and thresholds.
+  std::optional<DateSpec> q_dob = query.date_of_birth.empty() ? std::nullopt : parse_date_spec(query.date_of_birth);
+  const std::string q_nat = country_code(query.nationality);
+  const std::string q_country = country_code(query.country);
+  const std::uint8_t q_gender = gender_code(query.gender);
+
+  auto corroborate = [&](const EntryInfo& e, std::vector<FeatureContribution>* features) {
+    double gain = 0;
+    if (q_dob && !e.dobs.empty()) {
+      double best = -1;
+      const char* why = "";
+      for (const auto& d : e.dobs) {
+        auto [v, w] = compare_dates(*q_dob, d);
+        if (v > best) {
+          best = v;
+          why = w;
+        }
+      }
+      gain += best;
+      if (features) features->push_back({"date_of_birth", best, why});
+    }
+    if (!q_nat.empty() && !e.nationalities.empty()) {
+      const bool same = std::find(e.nationalities.begin(), e.nationalities.end(), q_nat) != e.nationalities.end();
+      gain += same ? 0.03 : -0.03;
+      if (features) {
+        features->push_back({"nationality", same ? 0.03 : -0.03, same ? "a listed nationality" : "not a listed nationality"});
+      }
+    }
+    if (q_gender != 0 && e.gender != 0) {
+      const bool same = q_gender == e.gender;
+      gain += same ? 0.01 : -0.10;
+      if (features) features->push_back({"gender", same ? 0.01 : -0.10, same ? "same gender" : "different gender"});
+    }
+    if (!q_country.empty() && !e.countries.empty()) {
+      const bool same = std::find(e.countries.begin(), e.countries.end(), q_country) != e.countries.end();
+      gain += same ? 0.03 : -0.02;
+      if (features) features->push_back({"country", same ? 0.03 : -0.02, same ? "a listed country" : "not a listed country"});
+    }
+    return std::min(gain, kMaxCorroborationGain);
+  };
+
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < s.best.size(); ++k) {
+    EntryBest b = s.best[k];
+    const bool name_part = b.name != UINT32_MAX;
+    double name_score = 0;
+    if (name_part) {
+      const double corr = b.ns.score >= kCorroborationFloor ? corroborate(x.entries[b.gentry], nullptr) : 0.0;
+      b.corroboration = corr;
+      name_score = std::clamp(b.ns.score + corr, 0.0, kMaxNameBasedScore);
+    }
+    const std::uint32_t li = x.names.empty() || !name_part
+                                 ? static_cast<std::uint32_t>(std::upper_bound(x.entry_base.begin(), x.entry_base.end(), b.gentry) -
+                                                              x.entry_base.begin() - 1)
+                                 : x.names[b.name].list;
+    const double thr = threshold_override ? *threshold_override : threshold(li);
+    if (name_part && name_score >= thr) b.matched_on |= static_cast<std::uint8_t>(MatchKind::kName);
+    b.score = (k < id_hits || (b.matched_on & ~static_cast<std::uint8_t>(MatchKind::kName))) ? 1.0 : name_score;
+    if (b.matched_on == 0) continue;
+    s.best[kept++] = b;
+  }
+  s.best.resize(kept);
+  std::sort(s.best.begin(), s.best.end(), [](const EntryBest& a, const EntryBest& b) {
+    return a.score != b.score ? a.score > b.score : a.gentry < b.gentry;
+  });
+  if (s.best.size() > options_.max_hits) s.best.resize(options_.max_hits);
+
+  // 4. Explanations, for the hits only.
+  for (const EntryBest& b : s.best) {
+    MatchHit hit;
+    const auto li = static_cast<std::uint32_t>(
+        std::upper_bound(x.entry_base.begin(), x.entry_base.end(), b.gentry) - x.entry_base.begin() - 1);
+    hit.ref.list = li;
+    hit.ref.entry = b.gentry - x.entry_base[li];
+    hit.score = b.score;
+    hit.matched_on = b.matched_on;
+    MatchExplanation& ex = hit.explanation;
+    ex.query_name = std::string(query.name);
+    ex.list_id = lists_[li].list_id;
+    ex.list_version = lists_[li].version;
+    ex.score = b.score;
+    if (b.name != UINT32_MAX) {
+      const NameRec& rec = x.names[b.name];
+      hit.ref.name = rec.name;
+      ex.listed_name = std::string(name(hit.ref));
+      ex.alias = rec.name != 0;
+      s.lscore.resize(rec.tok_count);
+      for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+        const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
+        s.lscore[k] = ScoreToken{x.tok_text(tid), x.tok[tid].cls, x.tok[tid].weight, tid};
+      }
+      auto sim = [&](std::size_t i, std::size_t j) { return token_sim(x, s, i, s.lscore[j]); };
+      const NameScore ns = score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, &ex.tokens);
+      add_name_features(ns, ex.features);
+      if (ns.score >= kCorroborationFloor) corroborate(x.entries[b.gentry], &ex.features);
+    } else {
+      const auto& e = lists_[li].entries[hit.ref.entry];
+      ex.listed_name = e.names.empty() ? std::string() : e.names.front();
+    }
+    static constexpr MatchKind kIdKinds[] = {MatchKind::kDocument, MatchKind::kIban, MatchKind::kBic, MatchKind::kImo,
+                                             MatchKind::kCryptoAddress};
+    for (MatchKind k : kIdKinds) {
+      if (b.matched_on & static_cast<std::uint8_t>(k)) {
+        ex.features.push_back({to_string(k), 1.0, "equal to a listed " + std::string(to_string(k))});
+      }
+    }
+    out.push_back(std::move(hit));
+  }
+}
+
+}  // namespace crosscheck::rules

@@ -1,8 +1,6 @@
 #include "crosscheck/rules/screen.h"
 
-#include <algorithm>
-
-#include "crosscheck/rules/normalize.h"
+#include "crosscheck/schemas/identifiers.h"
 
 namespace crosscheck::rules {
 namespace {
@@ -18,21 +16,47 @@ std::string_view trim(std::string_view s) {
 struct SubjectView {
   std::string_view role;
   int index = 0;
+  QueryType type = QueryType::kAny;
   std::string_view given;  // the name is given + " " + family, either may be empty
   std::string_view family;
   std::string_view date_of_birth;
   std::string_view nationality;
+  std::string_view gender;
+  std::string_view country;  // alpha-3
   std::string_view document_number;
   std::string_view iban;
+  std::string_view bic;
   std::string_view imo;
 };
 
-// A company or account holder: screened by name, and by IBAN where it has one.
-SubjectView party(std::string_view role, std::string_view name, std::string_view iban) {
+std::string_view gender_of(std::string_view icao_sex) {
+  if (icao_sex == "F") return "female";
+  if (icao_sex == "M") return "male";
+  return {};  // "X" or absent: unknown, so neither raises nor lowers a score
+}
+
+// Events carry alpha-2 countries for parties; the lists hold alpha-3.
+std::string_view alpha3(std::string_view alpha2) {
+  if (alpha2.empty()) return {};
+  return schemas::ids::country_alpha3_of(alpha2).value_or(std::string_view());
+}
+
+// A company or person named in a manifest or payment: the source does not say which.
+SubjectView party(std::string_view role, std::string_view name, std::string_view country, std::string_view iban) {
   SubjectView s;
   s.role = role;
   s.family = name;
+  s.country = alpha3(country);
   s.iban = iban;
+  return s;
+}
+
+SubjectView agent(std::string_view role, int index, std::string_view bic) {
+  SubjectView s;
+  s.role = role;
+  s.index = index;
+  s.type = QueryType::kOrganization;
+  s.bic = bic;
   return s;
 }
 
@@ -47,10 +71,12 @@ void for_each_subject(const schemas::Event& event, Fn&& fn) {
         SubjectView s;
         s.role = "passenger";
         s.index = static_cast<int>(i);
+        s.type = QueryType::kPerson;
         s.given = p.given_names;
         s.family = p.surname;
         s.date_of_birth = p.date_of_birth;
         s.nationality = p.nationality;
+        s.gender = gender_of(p.sex);
         s.document_number = p.document.number;
         fn(s);
       }
@@ -58,21 +84,28 @@ void for_each_subject(const schemas::Event& event, Fn&& fn) {
     }
     case EventKind::kManifest: {
       const auto& m = event.manifest;
-      fn(party("consignor", m.consignor.name, {}));
-      fn(party("consignee", m.consignee.name, {}));
+      fn(party("consignor", m.consignor.name, m.consignor.address.country, {}));
+      fn(party("consignee", m.consignee.name, m.consignee.address.country, {}));
       if (!trim(m.conveyance.imo).empty() || !trim(m.conveyance.name).empty()) {
         SubjectView conveyance;
         conveyance.role = "conveyance";
+        conveyance.type = QueryType::kVessel;
         conveyance.family = m.conveyance.name;
         conveyance.imo = m.conveyance.imo;
+        conveyance.country = alpha3(m.conveyance.nationality);
         fn(conveyance);
       }
       break;
     }
     case EventKind::kPayment: {
       const auto& p = event.payment;
-      fn(party("debtor", p.debtor.name, p.debtor.iban));
-      fn(party("creditor", p.creditor.name, p.creditor.iban));
+      fn(party("debtor", p.debtor.name, p.debtor.country, p.debtor.iban));
+      fn(party("creditor", p.creditor.name, p.creditor.country, p.creditor.iban));
+      if (!p.debtor.agent_bic.empty()) fn(agent("debtor_agent", 0, p.debtor.agent_bic));
+      if (!p.creditor.agent_bic.empty()) fn(agent("creditor_agent", 0, p.creditor.agent_bic));
+      for (std::size_t i = 0; i < p.intermediary_agents.size(); ++i) {
+        if (!p.intermediary_agents[i].empty()) fn(agent("intermediary_agent", static_cast<int>(i), p.intermediary_agents[i]));
+      }
       break;
     }
   }
@@ -94,31 +127,12 @@ Subject to_subject(const SubjectView& v, const std::string& name) {
   s.name = name;
   s.date_of_birth.assign(v.date_of_birth);
   s.nationality.assign(v.nationality);
+  s.gender.assign(v.gender);
   s.document_number.assign(v.document_number);
   s.iban.assign(v.iban);
+  s.bic.assign(v.bic);
   s.imo.assign(v.imo);
   return s;
-}
-
-struct Candidate {
-  EntryRef ref;
-  std::uint8_t matched_on = 0;
-};
-
-void merge(std::vector<Candidate>& candidates, const std::vector<EntryRef>& refs, MatchKind kind) {
-  for (const EntryRef& ref : refs) {
-    auto it = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
-      return c.ref.list == ref.list && c.ref.entry == ref.entry;
-    });
-    if (it == candidates.end()) {
-      candidates.push_back(Candidate{ref, static_cast<std::uint8_t>(kind)});
-    } else {
-      if (kind == MatchKind::kName && !(it->matched_on & static_cast<std::uint8_t>(MatchKind::kName))) {
-        it->ref.name = ref.name;
-      }
-      it->matched_on |= static_cast<std::uint8_t>(kind);
-    }
-  }
 }
 
 }  // namespace
@@ -131,25 +145,28 @@ void subjects_of(const schemas::Event& event, std::vector<Subject>& out) {
   });
 }
 
-void screen(const schemas::Event& event, const WatchlistIndex& index, std::vector<Hit>& hits) {
+void screen(const schemas::Event& event, const MatchIndex& index, std::vector<Hit>& hits) {
   // Reused per thread so that a clean event (the common case) allocates little.
   thread_local std::string name;
-  thread_local std::vector<Candidate> candidates;
+  thread_local std::vector<MatchHit> matches;
   for_each_subject(event, [&](const SubjectView& v) {
-    candidates.clear();
+    matches.clear();
     display_name(v, name);
-    if (!name.empty()) merge(candidates, index.by_name(normalize_name(name)), MatchKind::kName);
-    if (!v.document_number.empty()) {
-      merge(candidates, index.by_document(normalize_document(v.document_number)), MatchKind::kDocument);
-    }
-    if (!v.iban.empty()) merge(candidates, index.by_iban(normalize_iban(v.iban)), MatchKind::kIban);
-    if (!v.imo.empty()) merge(candidates, index.by_imo(normalize_imo(v.imo)), MatchKind::kImo);
-    if (candidates.empty()) return;
-    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-      return a.ref.list != b.ref.list ? a.ref.list < b.ref.list : a.ref.entry < b.ref.entry;
-    });
+    MatchQuery q;
+    q.type = v.type;
+    q.name = name;
+    q.date_of_birth = v.date_of_birth;
+    q.nationality = v.nationality;
+    q.gender = v.gender;
+    q.country = v.country;
+    q.document_number = v.document_number;
+    q.iban = v.iban;
+    q.bic = v.bic;
+    q.imo = v.imo;
+    index.match(q, matches);
+    if (matches.empty()) return;
     const Subject subject = to_subject(v, name);
-    for (const Candidate& c : candidates) hits.push_back(Hit{subject, c.ref, c.matched_on});
+    for (auto& m : matches) hits.push_back(Hit{subject, std::move(m)});
   });
 }
 

@@ -11,14 +11,14 @@ constexpr std::chrono::seconds kWarnEvery{30};
 
 // Builds a new index when the live versions differ from `versions`; returns null when unchanged.
 // Lists whose version did not change are copied from `current` instead of being read again.
-Result<std::shared_ptr<const WatchlistIndex>> reload_if_changed(RedisClient& redis, const std::string& prefix,
-                                                                const WatchlistIndex& current,
+Result<std::shared_ptr<const MatchIndex>> reload_if_changed(RedisClient& redis, const std::string& prefix,
+                                                                const MatchIndex& current,
                                                                 std::map<std::string, std::uint64_t>& versions,
-                                                                bool force) {
+                                                                bool force, const MatchOptions& options) {
   WatchlistStore store(redis, prefix);
   auto live = store.current_versions();
   if (!live) return live.error();
-  if (!force && *live == versions) return std::shared_ptr<const WatchlistIndex>();
+  if (!force && *live == versions) return std::shared_ptr<const MatchIndex>();
 
   std::vector<Watchlist> lists;
   lists.reserve(live->size());
@@ -35,7 +35,7 @@ Result<std::shared_ptr<const WatchlistIndex>> reload_if_changed(RedisClient& red
     if (!list) return list.error();
     lists.push_back(std::move(*list));
   }
-  auto index = std::make_shared<const WatchlistIndex>(std::move(lists));
+  auto index = std::make_shared<const MatchIndex>(std::move(lists), options);
   versions = std::move(*live);
   return index;
 }
@@ -46,7 +46,7 @@ WatchlistFollower::WatchlistFollower(FollowerConfig config, Callbacks callbacks)
     : config_(std::move(config)),
       callbacks_(std::move(callbacks)),
       redis_(config_.redis),
-      current_(std::make_shared<const WatchlistIndex>(std::vector<Watchlist>{})) {}
+      current_(std::make_shared<const MatchIndex>(std::vector<Watchlist>{}, config_.match)) {}
 
 WatchlistFollower::~WatchlistFollower() { stop(); }
 
@@ -98,7 +98,8 @@ bool WatchlistFollower::poll_once() {
   thread_local auto last_warn = std::chrono::steady_clock::time_point();
 
   const auto old = snapshot();
-  auto result = reload_if_changed(redis_, config_.key_prefix, *old, versions_, !ready_);
+  const auto reload_started = std::chrono::steady_clock::now();
+  auto result = reload_if_changed(redis_, config_.key_prefix, *old, versions_, !ready_, config_.match);
   if (!result) {
     const Error& error = result.error();
     const auto now = std::chrono::steady_clock::now();
@@ -117,15 +118,21 @@ bool WatchlistFollower::poll_once() {
   }
   if (!*result) return true;  // unchanged
 
-  std::shared_ptr<const WatchlistIndex> index = std::move(*result);
+  std::shared_ptr<const MatchIndex> index = std::move(*result);
   current_.store(index, std::memory_order_release);
   std::string lists;
   for (const auto& l : index->lists()) {
     if (!lists.empty()) lists += ",";
     lists += l.list_id + ":" + std::to_string(l.version);
   }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - reload_started).count();
   log::info("watchlist", "watchlist index swapped",
-            {{"lists", lists}, {"entries", static_cast<std::uint64_t>(index->entry_count())}});
+            {{"lists", lists},
+             {"entries", static_cast<std::uint64_t>(index->entry_count())},
+             {"names", static_cast<std::uint64_t>(index->name_count())},
+             {"index_bytes", static_cast<std::uint64_t>(index->memory_bytes())},
+             {"load_and_build_seconds", seconds}});
   if (callbacks_.on_swap) callbacks_.on_swap(*index);
   return true;
 }

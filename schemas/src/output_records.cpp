@@ -99,7 +99,10 @@ std::string encode_flag(const FlagRecord& flag) {
   w.key("reason").begin_object().field("code", flag.reason_code);
   w.key("matched_on").begin_array();
   for (std::string_view m : flag.matched_on) w.string(m);
-  w.end_array().end_object();
+  w.end_array();
+  w.field("score", flag.score);
+  if (!flag.explanation_json.empty()) w.key("explanation").raw(flag.explanation_json);
+  w.end_object();
 
   w.key("source")
       .begin_object()
@@ -121,6 +124,8 @@ std::string encode_flag(const FlagRecord& flag) {
       .optional_field("document_number", s.document_number)
       .optional_field("iban", s.iban)
       .optional_field("imo", s.imo)
+      .optional_field("bic", s.bic)
+      .optional_field("gender", s.gender)
       .end_object();
 
   w.key("watchlist")

@@ -1,8 +1,20 @@
 #include <simdjson.h>
 
+#include <cstdio>
+
 #include "crosscheck/schemas/output_records.h"
 
 namespace crosscheck::schemas {
+namespace {
+// " score 0.912" when the flag has a score.
+std::string score_text(simdjson::dom::element flag) {
+  double score = 0;
+  if (flag["reason"]["score"].get(score) != simdjson::SUCCESS) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, " score %.3f", score);
+  return buf;
+}
+}  // namespace
 
 std::optional<std::string> summarize_flag(std::string_view json) {
   simdjson::dom::parser parser;
@@ -32,14 +44,14 @@ std::optional<std::string> summarize_flag(std::string_view json) {
     }
   }
   std::string subject = str({"subject", "name"});
-  for (const char* id : {"document_number", "iban", "imo"}) {
+  for (const char* id : {"document_number", "iban", "imo", "bic"}) {
     const std::string v = str({"subject", id});
     if (!v.empty()) subject += (subject.empty() ? "" : " ") + std::string("[") + v + "]";
   }
   std::string line = "[" + str({"queue"}) + "] " + str({"severity"}) + "  " + str({"subject", "role"}) + " #" +
                      str({"subject", "index"}) + " " + subject + " -> " + str({"watchlist", "list_id"}) + " v" +
                      str({"watchlist", "list_version"}) + " " + str({"watchlist", "entry_id"}) + " \"" +
-                     str({"watchlist", "entry_name"}) + "\" on " + matched + "  (event " + str({"source", "event_id"}) +
+                     str({"watchlist", "entry_name"}) + "\" on " + matched + score_text(flag) + "  (event " + str({"source", "event_id"}) +
                      ", flag " + flag_id.substr(0, 12) + ")";
   simdjson::dom::array warnings;
   if (flag["warnings"].get(warnings) == simdjson::SUCCESS && warnings.size() > 0) {

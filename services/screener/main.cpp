@@ -58,10 +58,11 @@ int main(int argc, char** argv) {
 
   std::set<std::string> live_lists;
   cc::rules::WatchlistFollower follower(
-      cc::rules::FollowerConfig{config.redis.client, config.redis.key_prefix, config.watchlists.poll_interval},
+      cc::rules::FollowerConfig{config.redis.client, config.redis.key_prefix, config.watchlists.poll_interval,
+                                config.watchlists.match},
       cc::rules::WatchlistFollower::Callbacks{
           .on_swap =
-              [&](const cc::rules::WatchlistIndex& index) {
+              [&](const cc::rules::MatchIndex& index) {
                 std::set<std::string> now;
                 const double at = cc::timefmt::now_ms() / 1000.0;
                 for (const auto& list : index.lists()) {

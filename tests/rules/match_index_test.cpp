@@ -1,1 +1,495 @@
-// placeholder: being written
+// The matcher on small hand-made lists (fictional subjects): retrieval, scoring, corroboration,
+// identifiers, thresholds, explanations and concurrency.
+#include "crosscheck/rules/match_index.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace crosscheck::rules {
+namespace {
+
+WatchlistEntry person(std::string id, std::vector<std::string> names, std::vector<std::string> dobs = {},
+                      std::string gender = {}, std::vector<std::string> nationalities = {}) {
+  WatchlistEntry e;
+  e.id = std::move(id);
+  e.type = EntityType::kPerson;
+  e.names = std::move(names);
+  e.dates_of_birth = std::move(dobs);
+  e.gender = std::move(gender);
+  e.nationalities = std::move(nationalities);
+  return e;
+}
+
+WatchlistEntry organization(std::string id, std::vector<std::string> names, std::vector<std::string> countries = {}) {
+  WatchlistEntry e;
+  e.id = std::move(id);
+  e.type = EntityType::kOrganization;
+  e.names = std::move(names);
+  e.countries = std::move(countries);
+  return e;
+}
+
+Watchlist make_list(std::string id, std::vector<WatchlistEntry> entries, std::uint64_t version = 3) {
+  Watchlist l;
+  l.list_id = std::move(id);
+  l.name = "test list";
+  l.version = version;
+  l.entries = std::move(entries);
+  return l;
+}
+
+// A list of fictional subjects, with enough unrelated filler that rarity statistics mean something.
+Watchlist test_list() {
+  std::vector<WatchlistEntry> e;
+  e.push_back(person("p-petrov", {"PETROV, Ivan Sergeyevich", "Ivan PETROV"}, {"1971-04-12"}, "male", {"RUS"}));
+  e.push_back(person("p-hawthorne", {"Robert HAWTHORNE"}, {"1965"}, "male", {"GBR"}));
+  e.push_back(person("p-zahrani", {"Khalid AL-ZAHRANI"}, {"~1980"}, "male", {"SAU"}));
+  e.push_back(person("p-okonkwo", {"Chidinma OKONKWO-BELLAMY"}, {"1984-09-30"}, "female", {"NGA"}));
+  e.push_back(person("p-vasquez", {"Lucinda VASQUEZ TORRALBA"}, {"1958/1962"}, "female", {"MEX"}));
+  e.back().weak_aliases = {"La Tia Vasquez"};
+  e.push_back(organization("o-alpha", {"Alpha Trading LLC"}, {"ARE"}));
+  e.push_back(organization("o-kestrel", {"KESTRELWING"}, {"PAN"}));
+  WatchlistEntry vessel;
+  vessel.id = "v-nordic";
+  vessel.type = EntityType::kVessel;
+  vessel.names = {"NORDIC STARFALL"};
+  vessel.imo = "9074729";
+  e.push_back(vessel);
+  WatchlistEntry acct = organization("o-iban", {"Meridian Holdings Group"});
+  acct.ibans = {"DE89 3704 0044 0532 0130 00"};
+  acct.documents = {IdentityDocument{"registration_number", "HRB-445566", "DEU"}};
+  acct.crypto_addresses = {CryptoAddress{"ETH", "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01"}};
+  acct.bics = {"DEUTDEFFXXX"};
+  e.push_back(acct);
+  e.push_back(person("p-ali", {"ALI"}));
+  // Filler: names built from common given names and distinct family names, so that "mohammed",
+  // "ali" and "hassan" are frequent and the family names rare, as in real lists.
+  const char* given[] = {"Mohammed", "Ali", "Hassan", "Omar", "Ahmed", "Yusuf"};
+  const char* family[] = {"Qureshi", "Haddad", "Mansour", "Nasser", "Saleh", "Farouk", "Darwish", "Karimi",
+                          "Tahhan", "Zuabi", "Barghouti", "Khoury", "Jaber", "Awad", "Sabbagh", "Hijazi",
+                          "Nimri", "Rifai", "Shami", "Tuqan", "Masri", "Halabi", "Jazairi", "Dajani"};
+  int n = 0;
+  for (const char* g : given) {
+    for (int k = 0; k < 4; ++k) {
+      const char* f = family[(n / 2) % std::size(family)];
+      e.push_back(person("f-" + std::to_string(n++), {std::string(g) + " Ali " + f}));
+      e.push_back(person("f-" + std::to_string(n++), {std::string("Mohammed ") + g + " " + f}));
+    }
+  }
+  return make_list("test-list", std::move(e));
+}
+
+std::vector<MatchHit> run(const MatchIndex& index, const MatchQuery& q, std::optional<double> thr = std::nullopt) {
+  std::vector<MatchHit> hits;
+  index.match(q, hits, thr);
+  return hits;
+}
+
+MatchQuery named(std::string_view name, QueryType type = QueryType::kAny) {
+  MatchQuery q;
+  q.name = name;
+  q.type = type;
+  return q;
+}
+
+// Score of the hit on `entry_id`, or -1 when there is none.
+double score_of(const MatchIndex& index, const std::vector<MatchHit>& hits, std::string_view entry_id) {
+  for (const auto& h : hits) {
+    if (index.entry(h.ref).id == entry_id) return h.score;
+  }
+  return -1;
+}
+
+double score_for(const MatchIndex& index, const MatchQuery& q, std::string_view entry_id) {
+  return score_of(index, run(index, q, 0.01), entry_id);
+}
+
+class MatchIndexTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { index_ = new MatchIndex({test_list()}); }
+  static void TearDownTestSuite() {
+    delete index_;
+    index_ = nullptr;
+  }
+  static MatchIndex* index_;
+};
+MatchIndex* MatchIndexTest::index_ = nullptr;
+
+TEST(MatchIndexNames, KindAndQueryTypeNames) {
+  EXPECT_EQ(to_string(MatchKind::kName), "name");
+  EXPECT_EQ(to_string(MatchKind::kDocument), "document_number");
+  EXPECT_EQ(to_string(MatchKind::kCryptoAddress), "crypto_address");
+  EXPECT_EQ(query_type_from_string("Person"), QueryType::kPerson);
+  EXPECT_EQ(query_type_from_string("COMPANY"), QueryType::kOrganization);
+  EXPECT_EQ(query_type_from_string("organisation"), QueryType::kOrganization);
+  EXPECT_EQ(query_type_from_string("LegalEntity"), QueryType::kOrganization);
+  EXPECT_EQ(query_type_from_string("legal_entity"), QueryType::kOrganization);
+  EXPECT_EQ(query_type_from_string("vessel"), QueryType::kVessel);
+  EXPECT_EQ(query_type_from_string("Aircraft"), QueryType::kAircraft);
+  EXPECT_EQ(query_type_from_string("any"), QueryType::kAny);
+  EXPECT_EQ(query_type_from_string("spaceship"), std::nullopt);
+  EXPECT_EQ(query_type_from_string(""), std::nullopt);
+}
+
+TEST_F(MatchIndexTest, ExactNameHitsAndCountsAreRight) {
+  EXPECT_EQ(index_->entry_count(), test_list().entries.size());
+  EXPECT_GT(index_->name_count(), index_->entry_count());
+  EXPECT_GT(index_->memory_bytes(), 0U);
+  auto hits = run(*index_, named("Ivan Petrov"));
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(index_->entry(hits[0].ref).id, "p-petrov");
+  EXPECT_GE(hits[0].score, 0.95);
+  EXPECT_LE(hits[0].score, 0.99) << "1.0 is reserved for identifier equality";
+  EXPECT_EQ(hits[0].matched_on, static_cast<std::uint8_t>(MatchKind::kName));
+}
+
+TEST_F(MatchIndexTest, TyposAreTolerated) {
+  for (const char* q : {"Ivan Petrof", "Ivan Petorv", "Ivan Pettrov", "Ivn Petrov", "Robert Hawthorn",
+                        "Robert Hawtorne", "Chidinma Okonkwo-Belamy"}) {
+    auto hits = run(*index_, named(q));
+    ASSERT_FALSE(hits.empty()) << q;
+    EXPECT_GE(hits[0].score, 0.85) << q;
+    EXPECT_LT(hits[0].score, score_for(*index_, named("Ivan Petrov"), "p-petrov") + 1e-9) << q;
+  }
+}
+
+TEST_F(MatchIndexTest, MissingMiddleNameIsTolerated) {
+  // Listed "PETROV, Ivan Sergeyevich": the primary name holds a patronymic the query lacks. The
+  // alias "Ivan PETROV" is exact, so compare against the primary name through score_names.
+  EXPECT_GE(score_names(QueryType::kPerson, "Ivan Petrov", "PETROV, Ivan Sergeyevich"), 0.85);
+  EXPECT_LT(score_names(QueryType::kPerson, "Ivan Petrov", "PETROV, Ivan Sergeyevich"),
+            score_names(QueryType::kPerson, "Ivan Sergeyevich Petrov", "PETROV, Ivan Sergeyevich"));
+}
+
+TEST_F(MatchIndexTest, SwappedOrderScoresBelowStraightOrder) {
+  const double straight = score_for(*index_, named("Robert Hawthorne"), "p-hawthorne");
+  const double swapped = score_for(*index_, named("Hawthorne Robert"), "p-hawthorne");
+  EXPECT_GE(swapped, 0.85) << "a swap is still the same person";
+  EXPECT_LT(swapped, straight);
+  EXPECT_LT(score_names(QueryType::kPerson, "Petrov Ivan", "Ivan Petrov"),
+            score_names(QueryType::kPerson, "Ivan Petrov", "Ivan Petrov"));
+}
+
+TEST_F(MatchIndexTest, NicknameMeetsGivenName) {
+  auto hits = run(*index_, named("Bob Hawthorne"));
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(index_->entry(hits[0].ref).id, "p-hawthorne");
+  bool nickname = false;
+  for (const auto& t : hits[0].explanation.tokens) nickname |= t.how == "nickname";
+  EXPECT_TRUE(nickname) << hits[0].explanation.summary();
+}
+
+TEST_F(MatchIndexTest, TransliteratedQueryHitsLatinEntry) {
+  auto cyr = run(*index_, named("Иван Петров"));
+  ASSERT_FALSE(cyr.empty());
+  EXPECT_EQ(index_->entry(cyr[0].ref).id, "p-petrov");
+  EXPECT_GE(cyr[0].score, 0.85);
+  auto ar = run(*index_, named("خالد الزهراني"));
+  ASSERT_FALSE(ar.empty()) << "Arabic query";
+  EXPECT_EQ(index_->entry(ar[0].ref).id, "p-zahrani") << ar[0].explanation.summary();
+}
+
+TEST_F(MatchIndexTest, LegalFormOverlapAloneNeverMatches) {
+  EXPECT_TRUE(run(*index_, named("Zenith LLC"), 0.01).empty());
+  EXPECT_TRUE(run(*index_, named("LLC"), 0.01).empty());
+  EXPECT_EQ(score_names(QueryType::kOrganization, "Zenith Corp LLC", "Acme Corp LLC"), 0.0);
+  EXPECT_GE(score_names(QueryType::kOrganization, "Alpha Trading Ltd", "Alpha Trading LLC"), 0.9);
+  auto hits = run(*index_, named("ALPHA TRADING CORP", QueryType::kOrganization));
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(index_->entry(hits[0].ref).id, "o-alpha");
+}
+
+TEST_F(MatchIndexTest, ShortNamesNeedStrongerEvidence) {
+  // A rare one-token name matches exactly; the same typo costs a one-token name more than a
+  // two-token one; a common one-token name does not reach the threshold even when exact.
+  auto exact = run(*index_, named("Kestrelwing"));
+  ASSERT_FALSE(exact.empty());
+  EXPECT_EQ(index_->entry(exact[0].ref).id, "o-kestrel");
+  const double short_typo = score_for(*index_, named("Kestrelwink"), "o-kestrel");
+  const double long_typo = score_for(*index_, named("Robert Hawthornk"), "p-hawthorne");
+  EXPECT_LT(short_typo, long_typo);
+  EXPECT_LT(score_for(*index_, named("Ali"), "p-ali"), 0.85);
+  const auto common_only = run(*index_, named("Mohammed Ali"));
+  EXPECT_TRUE(common_only.empty()) << "only common tokens, none of the listed full names: "
+                                   << (common_only.empty() ? "" : common_only[0].explanation.summary());
+}
+
+TEST_F(MatchIndexTest, CommonTokensDoNotDrownTheRareOne) {
+  auto hits = run(*index_, named("Hassan Ali Tahhan"));
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(index_->name(hits[0].ref), "Hassan Ali Tahhan");
+  EXPECT_GE(hits[0].score, 0.95);
+  for (std::size_t i = 1; i < hits.size(); ++i) EXPECT_LT(hits[i].score, hits[0].score);
+}
+
+TEST_F(MatchIndexTest, DateOfBirthAndGenderCorroborate) {
+  MatchQuery q = named("Ivan Petrof");
+  const double none = score_for(*index_, q, "p-petrov");
+  q.date_of_birth = "1971-04-12";
+  const double same = score_for(*index_, q, "p-petrov");
+  q.date_of_birth = "1971";
+  const double year = score_for(*index_, q, "p-petrov");
+  q.date_of_birth = "1990-01-01";
+  const double other = score_for(*index_, q, "p-petrov");
+  EXPECT_GT(same, none);
+  EXPECT_GT(same, year);
+  EXPECT_GT(year, none);
+  EXPECT_LT(other, none);
+  q.date_of_birth = {};
+  q.gender = "female";
+  EXPECT_LT(score_for(*index_, q, "p-petrov"), none);
+  q.gender = {};
+  q.nationality = "RUS";
+  EXPECT_GT(score_for(*index_, q, "p-petrov"), none);
+  // Approximate and range dates.
+  MatchQuery z = named("Khalid Alzahrany");
+  const double z_none = score_for(*index_, z, "p-zahrani");
+  z.date_of_birth = "1981";
+  EXPECT_GT(score_for(*index_, z, "p-zahrani"), z_none);
+  z.date_of_birth = "1960-02-02";
+  EXPECT_LT(score_for(*index_, z, "p-zahrani"), z_none);
+  MatchQuery v = named("Lucinda Vasques Toralba");
+  const double v_none = score_for(*index_, v, "p-vasquez");
+  v.date_of_birth = "1960-05-05";
+  EXPECT_GT(score_for(*index_, v, "p-vasquez"), v_none);
+  v.date_of_birth = "1970";
+  EXPECT_LT(score_for(*index_, v, "p-vasquez"), v_none);
+}
+
+TEST_F(MatchIndexTest, IdentifierEqualityIsCertain) {
+  MatchQuery q;
+  q.name = "Someone Else Entirely";
+  q.iban = "de89370400440532013000";
+  auto hits = run(*index_, q);
+  ASSERT_EQ(hits.size(), 1U);
+  EXPECT_EQ(index_->entry(hits[0].ref).id, "o-iban");
+  EXPECT_EQ(hits[0].score, 1.0);
+  EXPECT_EQ(hits[0].matched_on, static_cast<std::uint8_t>(MatchKind::kIban));
+
+  MatchQuery d;
+  d.document_number = "hrb 445566";
+  d.type = QueryType::kOrganization;
+  hits = run(*index_, d);
+  ASSERT_EQ(hits.size(), 1U);
+  EXPECT_EQ(hits[0].matched_on, static_cast<std::uint8_t>(MatchKind::kDocument));
+  d.type = QueryType::kPerson;  // a person's document never equals an organisation's registration
+  EXPECT_TRUE(run(*index_, d).empty());
+
+  MatchQuery c;
+  c.crypto_address = "0xabcdef0123456789abcdef0123456789abcdef01";
+  c.bic = "DEUTDEFF";
+  hits = run(*index_, c);
+  ASSERT_EQ(hits.size(), 1U);
+  EXPECT_EQ(hits[0].matched_on,
+            static_cast<std::uint8_t>(MatchKind::kCryptoAddress) | static_cast<std::uint8_t>(MatchKind::kBic));
+
+  MatchQuery imo;
+  imo.imo = "IMO 9074729";
+  imo.name = "Nordic Starfall";
+  hits = run(*index_, imo);
+  ASSERT_EQ(hits.size(), 1U);
+  EXPECT_EQ(hits[0].score, 1.0);
+  EXPECT_EQ(hits[0].matched_on, static_cast<std::uint8_t>(MatchKind::kImo) | static_cast<std::uint8_t>(MatchKind::kName));
+  bool imo_feature = false;
+  for (const auto& f : hits[0].explanation.features) imo_feature |= f.feature == "imo";
+  EXPECT_TRUE(imo_feature);
+
+  MatchQuery miss;
+  miss.iban = "GB82WEST12345698765432";
+  EXPECT_TRUE(run(*index_, miss).empty());
+}
+
+TEST_F(MatchIndexTest, EntityTypesMustBeCompatible) {
+  EXPECT_TRUE(run(*index_, named("Nordic Starfall", QueryType::kPerson)).empty());
+  EXPECT_FALSE(run(*index_, named("Nordic Starfall", QueryType::kVessel)).empty());
+  EXPECT_FALSE(run(*index_, named("Nordic Starfall", QueryType::kAny)).empty());
+  EXPECT_TRUE(run(*index_, named("Ivan Petrov", QueryType::kOrganization)).empty());
+  EXPECT_TRUE(run(*index_, named("Alpha Trading", QueryType::kAircraft)).empty());
+}
+
+TEST(MatchIndexThresholds, PerListThresholdAndOverride) {
+  MatchOptions options;
+  options.list_thresholds["strict-list"] = 0.99;
+  MatchIndex index({make_list("strict-list", {person("s1", {"Ivan PETROV"})}),
+                    make_list("lenient-list", {person("l1", {"Ivan PETROV"})})},
+                   options);
+  EXPECT_DOUBLE_EQ(index.threshold(0), 0.99);
+  EXPECT_DOUBLE_EQ(index.threshold(1), 0.85);
+  auto hits = run(index, named("Ivan Petrof"));
+  ASSERT_EQ(hits.size(), 1U);
+  EXPECT_EQ(index.list(hits[0].ref).list_id, "lenient-list");
+  EXPECT_EQ(run(index, named("Ivan Petrof"), 0.5).size(), 2U);
+  EXPECT_TRUE(run(index, named("Ivan Petrof"), 1.0).empty());
+}
+
+TEST_F(MatchIndexTest, ExplanationSaysWhatMatched) {
+  MatchQuery q = named("IVAN SERGEEVICH PETROFF");
+  q.date_of_birth = "1971-04-12";
+  auto hits = run(*index_, q);
+  ASSERT_FALSE(hits.empty());
+  const MatchExplanation& ex = hits[0].explanation;
+  EXPECT_EQ(ex.query_name, "IVAN SERGEEVICH PETROFF");
+  EXPECT_EQ(ex.listed_name, "PETROV, Ivan Sergeyevich");
+  EXPECT_FALSE(ex.alias);
+  EXPECT_EQ(ex.list_id, "test-list");
+  EXPECT_EQ(ex.list_version, 3U);
+  EXPECT_DOUBLE_EQ(ex.score, hits[0].score);
+  ASSERT_EQ(ex.tokens.size(), 3U);
+  EXPECT_EQ(ex.tokens[0].query_token, "ivan");
+  EXPECT_EQ(ex.tokens[0].listed_token, "ivan");
+  EXPECT_EQ(ex.tokens[0].how, "exact");
+  EXPECT_EQ(ex.tokens[2].query_token, "petroff");
+  EXPECT_EQ(ex.tokens[2].listed_token, "petrov");
+  EXPECT_NE(ex.tokens[2].how, "exact");
+  EXPECT_LT(ex.tokens[2].similarity, 1.0);
+  ASSERT_GE(ex.features.size(), 2U);
+  EXPECT_EQ(ex.features[0].feature, "name");
+  bool dob = false;
+  for (const auto& f : ex.features) {
+    if (f.feature == "date_of_birth") {
+      dob = true;
+      EXPECT_GT(f.contribution, 0);
+      EXPECT_EQ(f.detail, "same date");
+    }
+  }
+  EXPECT_TRUE(dob);
+  const std::string line = ex.summary();
+  EXPECT_NE(line.find("IVAN SERGEEVICH PETROFF ~ PETROV, Ivan Sergeyevich"), std::string::npos) << line;
+  EXPECT_NE(line.find("petroff=petrov"), std::string::npos) << line;
+  EXPECT_NE(line.find("date_of_birth +0.06 (same date)"), std::string::npos) << line;
+  EXPECT_NE(line.find("list test-list v3"), std::string::npos) << line;
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST_F(MatchIndexTest, WeakAliasIsPenalisedAndMarked) {
+  const double strong = score_names(QueryType::kPerson, "La Tia Vasquez", "La Tia Vasquez");
+  auto hits = run(*index_, named("La Tia Vasquez"), 0.01);
+  const double via_alias = score_of(*index_, hits, "p-vasquez");
+  ASSERT_GT(via_alias, 0);
+  EXPECT_LT(via_alias, strong);
+  for (const auto& h : hits) {
+    if (index_->entry(h.ref).id != "p-vasquez") continue;
+    EXPECT_TRUE(h.explanation.alias);
+    EXPECT_EQ(index_->name(h.ref), "La Tia Vasquez");
+    bool weak = false;
+    for (const auto& f : h.explanation.features) weak |= f.feature == "weak_alias";
+    EXPECT_TRUE(weak) << h.explanation.summary();
+  }
+}
+
+TEST_F(MatchIndexTest, MaxHitsKeepsTheBestFirst) {
+  MatchOptions options;
+  options.max_hits = 2;
+  MatchIndex small({test_list()}, options);
+  auto all = run(*index_, named("Mohammed Ali Tahhan"), 0.3);
+  auto two = run(small, named("Mohammed Ali Tahhan"), 0.3);
+  ASSERT_GT(all.size(), 2U);
+  ASSERT_EQ(two.size(), 2U);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(two[i].ref.entry, all[i].ref.entry);
+    EXPECT_DOUBLE_EQ(two[i].score, all[i].score);
+  }
+  for (std::size_t i = 1; i < all.size(); ++i) EXPECT_LE(all[i].score, all[i - 1].score);
+}
+
+TEST_F(MatchIndexTest, EmptyAndGarbageQueriesHaveNoHits) {
+  std::mt19937 rng(7);
+  std::vector<std::string> garbage = {"", " ", "!!!", "---", "LLC Ltd Corp", "\xff\xfe\x80", "J.", "a b c d e"};
+  std::string big;
+  for (int i = 0; i < 20000; ++i) big.push_back(static_cast<char>(rng() % 256));
+  garbage.push_back(big);
+  std::string many;
+  for (int i = 0; i < 500; ++i) many += "Mohammed Ali ";
+  garbage.push_back(many);
+  for (const auto& g : garbage) {
+    MatchQuery q = named(g);
+    q.date_of_birth = "not a date";
+    q.nationality = "??";
+    q.iban = "%%%";
+    q.imo = "IMO";
+    std::vector<MatchHit> hits;
+    index_->match(q, hits);
+    EXPECT_TRUE(hits.empty()) << g.substr(0, 40);
+  }
+  std::vector<MatchHit> hits;
+  index_->match(MatchQuery{}, hits, 0.0);
+  EXPECT_TRUE(hits.empty());
+}
+
+TEST(MatchIndexEmpty, EmptyIndexAnswersNothing) {
+  MatchIndex index({});
+  EXPECT_EQ(index.entry_count(), 0U);
+  EXPECT_TRUE(run(index, named("Ivan Petrov"), 0.0).empty());
+  EXPECT_EQ(index.name(EntryRef{5, 5, 5}), "");
+}
+
+TEST_F(MatchIndexTest, ConcurrentQueriesGiveTheSameResults) {
+  const std::vector<std::string> queries = {"Ivan Petrof", "Иван Петров", "Bob Hawthorne", "Hassan Ali Tahhan",
+                                            "Mohammed Ali Tahhan", "Kestrelwing", "Alpha Trading LLC",
+                                            "Chidinma Okonkwo", "nobody at all", "Lucinda Vasques"};
+  auto signature = [&](const std::string& name) {
+    std::string sig;
+    for (const auto& h : run(*index_, named(name), 0.5)) {
+      sig += index_->entry(h.ref).id + ":" + std::to_string(h.score) + ":" + h.explanation.summary() + "|";
+    }
+    return sig;
+  };
+  std::vector<std::string> expected;
+  for (const auto& q : queries) expected.push_back(signature(q));
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round) {
+        for (std::size_t i = 0; i < queries.size(); ++i) {
+          const std::size_t k = (i + static_cast<std::size_t>(t) * 3 + static_cast<std::size_t>(round)) % queries.size();
+          if (signature(queries[k]) != expected[k]) ++mismatches[static_cast<std::size_t>(t)];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+TEST(ScoreNames, IdenticalTypoSwapAndUnrelated) {
+  EXPECT_DOUBLE_EQ(score_names(QueryType::kPerson, "Ivan Petrov", "IVAN PETROV"), 1.0);
+  EXPECT_DOUBLE_EQ(score_names(QueryType::kPerson, "PETROV, Ivan", "Ivan Petrov"), 1.0);
+  const double typo = score_names(QueryType::kPerson, "Ivan Petrof", "Ivan Petrov");
+  EXPECT_GE(typo, 0.9);
+  EXPECT_LT(typo, 1.0);
+  EXPECT_LT(score_names(QueryType::kPerson, "Ivan Petrov", "Olga Smirnova"), 0.3);
+  EXPECT_EQ(score_names(QueryType::kPerson, "", "Ivan Petrov"), 0.0);
+  EXPECT_EQ(score_names(QueryType::kPerson, "!!!", "???"), 0.0);
+}
+
+TEST(ScoreNames, CommonTokensAndExtraTokens) {
+  // Sharing only a common given name is not a match; an extra unmatched token lowers the score.
+  EXPECT_LT(score_names(QueryType::kPerson, "Mohammed Qureshi", "Mohammed Haddad"), 0.6);
+  EXPECT_LT(score_names(QueryType::kPerson, "Ivan Petrov Volkov", "Ivan Petrov"),
+            score_names(QueryType::kPerson, "Ivan Petrov", "Ivan Petrov"));
+  EXPECT_LT(score_names(QueryType::kPerson, "John", "John"), 0.85) << "a common name alone";
+  EXPECT_GE(score_names(QueryType::kOrganization, "Kestrelwing", "KESTRELWING"), 0.9);
+}
+
+TEST(ScoreNames, ExplanationIsFilled) {
+  MatchExplanation ex;
+  const double s = score_names(QueryType::kPerson, "Bob Hawthorne", "Robert Hawthorne", &ex);
+  EXPECT_GE(s, 0.85);
+  EXPECT_EQ(ex.query_name, "Bob Hawthorne");
+  EXPECT_EQ(ex.listed_name, "Robert Hawthorne");
+  EXPECT_DOUBLE_EQ(ex.score, s);
+  ASSERT_EQ(ex.tokens.size(), 2U);
+  EXPECT_EQ(ex.tokens[0].how, "nickname");
+  EXPECT_EQ(ex.tokens[1].how, "exact");
+  ASSERT_FALSE(ex.features.empty());
+  EXPECT_EQ(ex.features[0].feature, "name");
+  EXPECT_NE(ex.summary().find("bob=robert nickname"), std::string::npos) << ex.summary();
+}
+
+}  // namespace
+}  // namespace crosscheck::rules

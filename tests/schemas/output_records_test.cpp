@@ -14,8 +14,8 @@ namespace {
 using ::testing::MatchesRegex;
 
 TEST(FlagId, IsDeterministicLowercaseHex) {
-  const std::string a = compute_flag_id("transit.itineraries", 3, 1234, "watchlist_exact_match");
-  EXPECT_EQ(a, compute_flag_id("transit.itineraries", 3, 1234, "watchlist_exact_match"));
+  const std::string a = compute_flag_id("transit.itineraries", 3, 1234, "watchlist_match");
+  EXPECT_EQ(a, compute_flag_id("transit.itineraries", 3, 1234, "watchlist_match"));
   EXPECT_THAT(a, MatchesRegex("[0-9a-f]{32}"));
 }
 
@@ -52,8 +52,10 @@ TEST(EncodeFlag, ParsesBackWithAllFields) {
   f.flag_id = "0123456789abcdef0123456789abcdef";
   f.queue = "border";
   f.severity = "high";
-  f.reason_code = "watchlist_exact_match";
+  f.reason_code = "watchlist_match";
   f.matched_on = {"document_number", "name"};
+  f.score = 0.875;
+  f.explanation_json = R"({"summary":"s","list_version":42})";
   f.source = SourceRef{"transit.itineraries", 2, 987654321, 1795248000123};
   f.kind = EventKind::kItinerary;
   f.event_id = "itn-\"7\"";
@@ -64,6 +66,7 @@ TEST(EncodeFlag, ParsesBackWithAllFields) {
   f.subject.date_of_birth = "1971-04-12";
   f.subject.nationality = "ROU";
   f.subject.document_number = "RX4417208";
+  f.subject.gender = "male";
   f.watchlist = WatchlistRef{"demo", 42, "ent-7", "Viktor Dragan"};
   f.published_at_ms = 1795248000999;
   f.screener_instance = "screener-0";
@@ -77,7 +80,12 @@ TEST(EncodeFlag, ParsesBackWithAllFields) {
   EXPECT_EQ(str(doc["schema_version"]), "1.0");
   EXPECT_EQ(str(doc["queue"]), "border");
   EXPECT_EQ(str(doc["severity"]), "high");
-  EXPECT_EQ(str(doc["reason"]["code"]), "watchlist_exact_match");
+  EXPECT_EQ(str(doc["reason"]["code"]), "watchlist_match");
+  EXPECT_DOUBLE_EQ(double(doc["reason"]["score"]), 0.875);
+  EXPECT_EQ(str(doc["reason"]["explanation"]["summary"]), "s");
+  EXPECT_EQ(uint64_t(doc["reason"]["explanation"]["list_version"]), 42u);
+  EXPECT_EQ(str(doc["subject"]["gender"]), "male");
+  EXPECT_EQ(doc["subject"]["bic"].error(), simdjson::NO_SUCH_FIELD);  // empty fields are left out
   simdjson::dom::array matched = doc["reason"]["matched_on"];
   ASSERT_EQ(matched.size(), 2u);
   EXPECT_EQ(str(matched.at(0)), "document_number");
@@ -203,7 +211,7 @@ TEST(SummarizeFlag, OneReadableLineWithTheFinding) {
   f.flag_id = "0123456789abcdef0123456789abcdef";
   f.queue = "border";
   f.severity = "high";
-  f.reason_code = "watchlist_exact_match";
+  f.reason_code = "watchlist_match";
   f.matched_on = {"document_number", "name"};
   f.source = SourceRef{"transit.itineraries", 1, 5, 1795248000123};
   f.event_id = "itn-0003";
@@ -216,7 +224,7 @@ TEST(SummarizeFlag, OneReadableLineWithTheFinding) {
   ASSERT_TRUE(line.has_value());
   EXPECT_EQ(*line,
             "[border] high  passenger #1 VIKTOR DRAGAN [RX4417208] -> demo-national v3 DEMO-P-0001 \"Viktor DRAGAN\" "
-            "on document_number, name  (event itn-0003, flag 0123456789ab)");
+            "on document_number, name score 1.000  (event itn-0003, flag 0123456789ab)");
 }
 
 TEST(SummarizeFlag, ShowsWarnings) {

@@ -53,6 +53,9 @@ redis:
   database: 2
 watchlists:
   poll_interval_ms: 100
+  default_threshold: 0.9
+  thresholds: {un-sc: 0.8, demo-national: 0.95}
+  max_hits_per_subject: 3
 screening:
   queues: {itinerary: airport, manifest: port, payment: fiu}
   severity: medium
@@ -76,6 +79,10 @@ http:
   EXPECT_EQ(c->redis.client.database, 2);
   EXPECT_EQ(c->redis.key_prefix, "site1:");
   EXPECT_EQ(c->watchlists.poll_interval, std::chrono::milliseconds(100));
+  EXPECT_DOUBLE_EQ(c->watchlists.match.default_threshold, 0.9);
+  EXPECT_DOUBLE_EQ(c->watchlists.match.list_thresholds.at("un-sc"), 0.8);
+  EXPECT_DOUBLE_EQ(c->watchlists.match.list_thresholds.at("demo-national"), 0.95);
+  EXPECT_EQ(c->watchlists.match.max_hits, 3u);
   EXPECT_EQ(c->screening.queues.at(schemas::EventKind::kPayment), "fiu");
   EXPECT_EQ(c->screening.severity, "medium");
   EXPECT_EQ(c->screening.max_event_bytes, 4096u);
@@ -113,6 +120,10 @@ TEST(ScreenerConfig, BadValuesNameTheKeyAndTheAllowedValues) {
       {"topics:\n  itineraries: 'a b'\n", "topics.itineraries must be a Kafka topic name"},
       {"topics:\n  manifests: transit.itineraries\n", "three different topics"},
       {"http:\n  port: 70000\n", "http.port must be an integer from 0 to 65535"},
+      {"watchlists:\n  default_threshold: 1.5\n", "watchlists.default_threshold must be a number from 0.01 to 1, got '1.5'"},
+      {"watchlists:\n  default_threshold: high\n", "watchlists.default_threshold must be a number from 0.01 to 1"},
+      {"watchlists:\n  thresholds: {un-sc: 0}\n", "watchlists.thresholds.un-sc must be a number from 0.01 to 1, got '0'"},
+      {"watchlists:\n  thresholds: [0.8]\n", "watchlists.thresholds must be a mapping of list ids to numbers"},
       {"kafka: [1, 2]\n", "kafka must be a mapping"},
       {"kafka:\n  properties: [a]\n", "kafka.properties must be a mapping of librdkafka property names"},
       {"kafka: {\n", "not valid YAML"},
@@ -184,6 +195,9 @@ TEST(ScreenerConfig, ShippedExampleListsTheDefaults) {
   EXPECT_EQ(shipped->redis.address, defaults->redis.address);
   EXPECT_EQ(shipped->redis.key_prefix, defaults->redis.key_prefix);
   EXPECT_EQ(shipped->watchlists.poll_interval, defaults->watchlists.poll_interval);
+  EXPECT_EQ(shipped->watchlists.match.default_threshold, defaults->watchlists.match.default_threshold);
+  EXPECT_EQ(shipped->watchlists.match.list_thresholds, defaults->watchlists.match.list_thresholds);
+  EXPECT_EQ(shipped->watchlists.match.max_hits, defaults->watchlists.match.max_hits);
   EXPECT_EQ(shipped->screening.queues, defaults->screening.queues);
   EXPECT_EQ(shipped->screening.max_event_bytes, defaults->screening.max_event_bytes);
   EXPECT_EQ(shipped->screening.max_depth, defaults->screening.max_depth);

@@ -17,7 +17,7 @@ using testing::make_iban;
 using testing::payment_json;
 using testing::PersonSpec;
 
-std::shared_ptr<const rules::WatchlistIndex> make_index() {
+std::shared_ptr<const rules::MatchIndex> make_index() {
   rules::Watchlist list;
   list.list_id = "unit";
   list.version = 4;
@@ -34,7 +34,7 @@ std::shared_ptr<const rules::WatchlistIndex> make_index() {
   o.ibans = {"GB33BUKB20201555555555"};
   list.entries.push_back(o);
   std::vector<rules::Watchlist> lists{list};
-  return std::make_shared<const rules::WatchlistIndex>(std::move(lists));
+  return std::make_shared<const rules::MatchIndex>(std::move(lists));
 }
 
 class ScreeningStepTest : public ::testing::Test {
@@ -56,7 +56,7 @@ class ScreeningStepTest : public ::testing::Test {
   }
 
   ScreenerConfig config_;
-  std::shared_ptr<const rules::WatchlistIndex> index_;
+  std::shared_ptr<const rules::MatchIndex> index_;
   ScreeningStep step_;
 };
 
@@ -89,6 +89,12 @@ TEST_F(ScreeningStepTest, ListedPassengerIsFlaggedToTheBorderQueueWithMinimalDat
   std::vector<std::string> matched;
   for (auto m : flag["reason"]["matched_on"].get_array()) matched.emplace_back(m.get_string().value());
   EXPECT_EQ(matched, (std::vector<std::string>{"document_number", "name"}));
+  EXPECT_EQ(flag["reason"]["code"].get_string().value(), "watchlist_match");
+  EXPECT_DOUBLE_EQ(flag["reason"]["score"].get_double().value(), 1.0);  // a document equality is certain
+  // The explanation says which listed name was met, in which list version.
+  EXPECT_EQ(flag["reason"]["explanation"]["list_version"].get_uint64().value(), 4u);
+  EXPECT_FALSE(flag["reason"]["explanation"]["summary"].get_string().value().empty());
+  EXPECT_EQ(flag["subject"]["gender"].error(), simdjson::NO_SUCH_FIELD);  // the builder sends no sex
   // The other passenger is not in the flag at all.
   EXPECT_EQ(o.value.find("C01X00T47"), std::string::npos);
   EXPECT_EQ(o.value.find("JANE"), std::string::npos);
@@ -96,6 +102,26 @@ TEST_F(ScreeningStepTest, ListedPassengerIsFlaggedToTheBorderQueueWithMinimalDat
   ASSERT_FALSE(o.headers.empty());
   EXPECT_EQ(o.headers[0].first, kHeaderFlagId);
   EXPECT_EQ(o.headers[0].second, flag["flag_id"].get_string().value());
+}
+
+TEST_F(ScreeningStepTest, MisspelledListedNameIsFlaggedWithAScoreBelowOneAndAnExplanation) {
+  // No document: the name alone, with one letter wrong, must still find the listed person.
+  auto out = run("transit.itineraries", itinerary_json("e2b", {{"DRAGAM", "VIKTOR", "1971-04-12", "ROU", "ZZ0000001"}}));
+  ASSERT_EQ(out.outputs.size(), 1u);
+  simdjson::dom::parser parser;
+  simdjson::dom::element flag = parser.parse(out.outputs[0].value);
+  EXPECT_EQ(flag["watchlist"]["entry_id"].get_string().value(), "P1");
+  const double score = flag["reason"]["score"].get_double().value();
+  EXPECT_LT(score, 1.0);
+  EXPECT_GE(score, 0.85);  // the default threshold
+  std::vector<std::string> matched;
+  for (auto m : flag["reason"]["matched_on"].get_array()) matched.emplace_back(m.get_string().value());
+  EXPECT_EQ(matched, (std::vector<std::string>{"name"}));
+  bool typo_explained = false;
+  for (auto t : flag["reason"]["explanation"]["tokens"].get_array()) {
+    if (t["query"].get_string().value() == "dragam" && t["listed"].get_string().value() == "dragan") typo_explained = true;
+  }
+  EXPECT_TRUE(typo_explained) << out.outputs[0].value;
 }
 
 TEST_F(ScreeningStepTest, FlagIdIsDeterministicPerSourceRecordAndFinding) {

@@ -79,6 +79,48 @@ class Section {
     out = std::chrono::milliseconds(v);
   }
 
+  // A decimal number in [min, max] (match thresholds).
+  void number(const std::string& key, double min, double max, double& out) {
+    YAML::Node n = child(key);
+    if (n) number_value(n, where(key), min, max, out);
+  }
+
+  void number_value(const YAML::Node& n, const std::string& path, double min, double max, double& out) {
+    const std::string text = n.IsScalar() ? n.Scalar() : "";
+    char* end = nullptr;
+    errno = 0;
+    const double v = text.empty() ? 0.0 : std::strtod(text.c_str(), &end);
+    if (!n.IsScalar() || text.empty() || end == nullptr || *end != '\0' || errno != 0 || !(v >= min && v <= max)) {
+      errors_.push_back(path + " must be a number from " + format_number(min) + " to " + format_number(max) +
+                        ", got '" + text + "'");
+      return;
+    }
+    out = v;
+  }
+
+  // A mapping of list id to a number (per-list thresholds).
+  void number_map(const std::string& key, double min, double max, std::map<std::string, double>& out) {
+    YAML::Node n = child(key);
+    if (!n || n.IsNull()) return;
+    if (!n.IsMap()) {
+      errors_.push_back(where(key) + " must be a mapping of list ids to numbers");
+      return;
+    }
+    for (const auto& kv : n) {
+      const std::string id = kv.first.as<std::string>();
+      double v = 0;
+      const std::size_t before = errors_.size();
+      number_value(kv.second, where(key) + "." + id, min, max, v);
+      if (errors_.size() == before) out[id] = v;
+    }
+  }
+
+  static std::string format_number(double v) {
+    std::ostringstream o;
+    o << v;
+    return o.str();
+  }
+
   void boolean(const std::string& key, bool& out) {
     YAML::Node n = child(key);
     if (!n) return;
@@ -219,6 +261,9 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
   {
     Section w(top.child("watchlists"), "watchlists", errors);
     w.millis("poll_interval_ms", 50, 60000, c.watchlists.poll_interval);
+    w.number("default_threshold", 0.01, 1.0, c.watchlists.match.default_threshold);
+    w.number_map("thresholds", 0.01, 1.0, c.watchlists.match.list_thresholds);
+    w.integer_as("max_hits_per_subject", 1, 1000, c.watchlists.match.max_hits);
     w.finish();
   }
   {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "crosscheck/rules/match_json.h"
 #include "crosscheck/rules/normalize.h"
 #include "crosscheck/schemas/output_records.h"
 #include "crosscheck/time_format.h"
@@ -9,7 +10,7 @@
 namespace crosscheck::runtime {
 
 namespace {
-constexpr std::string_view kReasonExactMatch = "watchlist_exact_match";
+constexpr std::string_view kReasonMatch = "watchlist_match";
 }
 
 std::string subject_key(const rules::Subject& s) {
@@ -17,6 +18,7 @@ std::string subject_key(const rules::Subject& s) {
   if (!s.document_number.empty()) identity = "doc:" + rules::normalize_document(s.document_number);
   else if (!s.iban.empty()) identity = "iban:" + rules::normalize_iban(s.iban);
   else if (!s.imo.empty()) identity = "imo:" + rules::normalize_imo(s.imo);
+  else if (!s.bic.empty()) identity = "bic:" + s.bic;
   else identity = "name:" + rules::normalize_name(s.name) + "|" + s.date_of_birth;
   // Hashed so the key itself carries no personal data.
   return schemas::compute_flag_id("subject", 0, 0, identity);
@@ -83,7 +85,7 @@ void ScreeningStep::process(const streams::InRecord& in, streams::Processed& out
           if (schemas::is_warning(w.code)) metrics_->validation_warning(w.code).Increment();
         }
       }
-      const std::shared_ptr<const rules::WatchlistIndex> index = index_();
+      const std::shared_ptr<const rules::MatchIndex> index = index_();
       rules::screen(*event, *index, hits_);
       for (const auto& hit : hits_) flag(in, *event, *index, hit, out);
       out.outcome = static_cast<int>(hits_.empty() ? Outcome::kClean : Outcome::kFlagged);
@@ -123,14 +125,16 @@ void ScreeningStep::dead_letter(const streams::InRecord& in, std::string_view ki
   }
 }
 
-void ScreeningStep::flag(const streams::InRecord& in, const schemas::Event& event, const rules::WatchlistIndex& index,
+void ScreeningStep::flag(const streams::InRecord& in, const schemas::Event& event, const rules::MatchIndex& index,
                          const rules::Hit& hit, streams::Processed& out) {
-  const rules::Watchlist& list = index.list(hit.entry);
-  const rules::WatchlistEntry& entry = index.entry(hit.entry);
+  const rules::MatchHit& match = hit.match;
+  const rules::Watchlist& list = index.list(match.ref);
+  const rules::WatchlistEntry& entry = index.entry(match.ref);
 
-  // The reason names what matched, not when: reprocessing after a restart (even against a newer
-  // list version) yields the same flag id, so consumers can drop the duplicate.
-  std::string reason(kReasonExactMatch);
+  // The reason names what matched, not when nor how well: reprocessing after a restart (even
+  // against a newer list version or threshold) yields the same flag id, so consumers can drop the
+  // duplicate.
+  std::string reason(kReasonMatch);
   reason += '|';
   reason += list.list_id;
   reason += '|';
@@ -142,27 +146,32 @@ void ScreeningStep::flag(const streams::InRecord& in, const schemas::Event& even
   const std::string flag_id = schemas::compute_flag_id(in.topic, in.partition, in.offset, reason);
 
   std::vector<std::string_view> matched_on;
-  for (auto kind : {rules::MatchKind::kDocument, rules::MatchKind::kIban, rules::MatchKind::kImo, rules::MatchKind::kName}) {
-    if ((hit.matched_on & static_cast<std::uint8_t>(kind)) != 0) matched_on.push_back(rules::to_string(kind));
+  for (auto kind : {rules::MatchKind::kDocument, rules::MatchKind::kIban, rules::MatchKind::kBic,
+                    rules::MatchKind::kImo, rules::MatchKind::kCryptoAddress, rules::MatchKind::kName}) {
+    if ((match.matched_on & static_cast<std::uint8_t>(kind)) != 0) matched_on.push_back(rules::to_string(kind));
   }
+  const std::string explanation = rules::explanation_json(match.explanation);
+  const std::string_view listed_name = index.name(match.ref);
 
   schemas::FlagRecord f;
   f.flag_id = flag_id;
   f.queue = queue_by_kind_.at(event.kind);
   f.severity = severity_;
-  f.reason_code = kReasonExactMatch;
+  f.reason_code = kReasonMatch;
   f.matched_on = std::move(matched_on);
+  f.score = rules::round_score(match.score);
+  f.explanation_json = explanation;
   f.source = {in.topic, in.partition, in.offset, in.timestamp_ms};
   f.kind = event.kind;
   f.event_id = event.event_id;
   f.event_time = event.event_time;
-  f.subject = {hit.subject.role, hit.subject.index, hit.subject.name, hit.subject.date_of_birth,
-               hit.subject.nationality, hit.subject.document_number, hit.subject.iban, hit.subject.imo};
-  const bool name_match = (hit.matched_on & static_cast<std::uint8_t>(rules::MatchKind::kName)) != 0;
+  const rules::Subject& sub = hit.subject;
+  f.subject = {sub.role, sub.index, sub.name, sub.date_of_birth, sub.nationality, sub.document_number,
+               sub.iban, sub.imo, sub.bic, sub.gender};
   f.watchlist = {list.list_id, list.version, entry.id,
-                 name_match && hit.entry.name < entry.names.size() ? std::string_view(entry.names[hit.entry.name])
-                 : entry.names.empty()                            ? std::string_view()
-                                                                  : std::string_view(entry.names.front())};
+                 !listed_name.empty()   ? listed_name
+                 : entry.names.empty() ? std::string_view()
+                                       : std::string_view(entry.names.front())};
   f.warnings = event.warnings;  // e.g. document_expired: the officer should see it
   f.published_at_ms = timefmt::now_ms();
   f.screener_instance = instance_id_;

@@ -18,8 +18,12 @@
 //   A hit is reported when its score reaches the list's threshold (or the caller's override).
 //
 // Thread-safety: immutable after construction; any number of threads may call match()
-// concurrently. match() keeps a small per-thread cache of transliterated query names.
-// Failure behaviour: never throws for any query; a query with nothing to match on has no hits.
+// concurrently. match() reuses per-thread scratch buffers and a per-thread cache of the
+// neighbourhoods of query tokens not in the lists (cleared when a thread meets another index);
+// transliterated query names are cached per thread by normalize_for_matching.
+// Failure behaviour: never throws for any query (except std::bad_alloc); a query with nothing to
+// match on has no hits. Work per query is capped (docs/matching.md), so no query is unbounded.
+// Scores: 0..1; 1.0 only for identifier equality, name-based scores stop at 0.99.
 #pragma once
 
 #include <cstdint>
@@ -85,7 +89,7 @@ struct TokenMatch {
 struct FeatureContribution {
   std::string_view feature;  // "name", "date_of_birth", "nationality", "gender", "country",
                              // "document_number", "iban", "bic", "imo", "crypto_address",
-                             // "short_name", "token_order", "weak_alias"
+                             // "short_name", "common_name", "token_order", "weak_alias"
   double contribution = 0;   // signed; the name feature carries the base name score
   std::string detail;        // e.g. "query 1971 vs listed 1971-04-12: same year"
 };
@@ -96,9 +100,13 @@ struct MatchExplanation {
   bool alias = false;        // listed_name is not the entry's primary name
   std::vector<TokenMatch> tokens;
   std::vector<FeatureContribution> features;
+  std::string list_id;       // the list the hit is on
   std::uint64_t list_version = 0;
+  double score = 0;          // the hit's final score, as in MatchHit::score
   // One line for people: "IVAN PETROV ~ PETROV, Ivan (alias) 0.93: name 0.91 (ivan=ivan exact,
   // petrov=petrov exact); date_of_birth +0.05 (same date); list un-sc v3"
+  // Unmatched tokens appear as "sergeevich=- unmatched" (query side) or "-=sergeevich unmatched"
+  // (listed side); identifier hits as "iban +1.00 (equal to a listed IBAN)".
   std::string summary() const;
 };
 

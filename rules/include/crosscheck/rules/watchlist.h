@@ -87,6 +87,9 @@ bool is_valid_list_id(std::string_view id);
 Result<Watchlist> parse_watchlist_json(std::string_view json);
 Result<Watchlist> load_watchlist_file(const std::string& path);
 
+// A whole list in the JSON format parse_watchlist_json reads (one line, entries in order).
+std::string encode_watchlist_json(const Watchlist& list);
+
 // One entry as a compact JSON object, and back: the form stored in Redis.
 std::string encode_entry_json(const WatchlistEntry& entry);
 Result<WatchlistEntry> parse_entry_json(std::string_view json);

@@ -1,4 +1,4 @@
-// Keeps an in-memory WatchlistIndex in step with the lists published in Redis.
+// Keeps an in-memory MatchIndex in step with the lists published in Redis.
 //
 // A background thread polls the live versions every `poll_interval` (one Redis round trip). When
 // any list changed it loads the new versions, builds a complete new index off the hot path, and
@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "crosscheck/rules/redis_client.h"
-#include "crosscheck/rules/watchlist_index.h"
+#include "crosscheck/rules/match_index.h"
 
 namespace crosscheck::rules {
 
@@ -27,13 +27,14 @@ struct FollowerConfig {
   RedisConfig redis;
   std::string key_prefix = "crosscheck:";
   std::chrono::milliseconds poll_interval{500};
+  MatchOptions match;  // thresholds per list, for every index the follower builds
 };
 
 class WatchlistFollower {
  public:
   struct Callbacks {
     // A new index is live; called on the follower thread after the swap.
-    std::function<void(const WatchlistIndex&)> on_swap;
+    std::function<void(const MatchIndex&)> on_swap;
     // Redis or a list could not be read; the previous index stays live.
     std::function<void(const Error&)> on_error;
     // Redis reachable (true) or not (false), after every poll.
@@ -50,7 +51,7 @@ class WatchlistFollower {
   // Blocks until the first successful load (an empty index counts when no list is published).
   bool wait_ready(std::chrono::milliseconds timeout);
   // The live index; never null after wait_ready() returned true (an empty index before that).
-  std::shared_ptr<const WatchlistIndex> snapshot() const { return current_.load(std::memory_order_acquire); }
+  std::shared_ptr<const MatchIndex> snapshot() const { return current_.load(std::memory_order_acquire); }
 
  private:
   void run();
@@ -58,7 +59,7 @@ class WatchlistFollower {
   FollowerConfig config_;
   Callbacks callbacks_;
   RedisClient redis_;  // used only by the follower thread
-  std::atomic<std::shared_ptr<const WatchlistIndex>> current_;
+  std::atomic<std::shared_ptr<const MatchIndex>> current_;
   std::map<std::string, std::uint64_t> versions_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};

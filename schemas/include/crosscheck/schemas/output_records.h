@@ -40,6 +40,8 @@ struct SubjectIdentity {
   std::string_view document_number;
   std::string_view iban;
   std::string_view imo;
+  std::string_view bic;     // payment agents (debtor_agent, creditor_agent, intermediary_agent)
+  std::string_view gender;  // "male" / "female" when the source said so
 };
 
 struct WatchlistRef {
@@ -53,8 +55,13 @@ struct FlagRecord {
   std::string_view flag_id;
   std::string_view queue;
   std::string_view severity;     // "low", "medium", "high"
-  std::string_view reason_code;  // e.g. "watchlist_exact_match"
+  std::string_view reason_code;  // e.g. "watchlist_match"
   std::vector<std::string_view> matched_on;  // e.g. {"document_number", "name"}
+  // The match score, 0..1 (1 for an identifier equality); encoded as "reason.score".
+  double score = 1.0;
+  // The matcher's explanation as one JSON object (rules/match_json.h), encoded as
+  // "reason.explanation" when not empty. Trusted: it is written by Crosscheck, not copied from input.
+  std::string_view explanation_json;
   SourceRef source;
   EventKind kind = EventKind::kItinerary;
   std::string_view event_id;

@@ -17,6 +17,7 @@
 #include "crosscheck/error.h"
 #include "crosscheck/log.h"
 #include "crosscheck/rules/redis_client.h"
+#include "crosscheck/rules/match_index.h"
 #include "crosscheck/schemas/event.h"
 #include "crosscheck/streams/kafka_config.h"
 
@@ -48,6 +49,8 @@ struct RedisSection {
 
 struct WatchlistsSection {
   std::chrono::milliseconds poll_interval{500};
+  // Score thresholds (default_threshold, thresholds per list id) and max_hits_per_subject.
+  rules::MatchOptions match;
 };
 
 struct ScreeningSection {

@@ -2,6 +2,9 @@
 //
 //   parse + validate (schemas) -> screen against the live watchlist index (rules) -> encode
 //
+// Each hit becomes one flag naming the list, its version, the entry, the score and the matcher's
+// explanation, routed to the queue of the event kind.
+//
 // It is a plain function over plain records, so it is unit-tested without Kafka; the pipeline in
 // streams/ only wires it to the consumer and producer.
 // Failure behaviour: never throws for any input. Input that fails validation, or that arrives on a
@@ -17,7 +20,7 @@
 #include <vector>
 
 #include "crosscheck/rules/screen.h"
-#include "crosscheck/rules/watchlist_index.h"
+#include "crosscheck/rules/match_index.h"
 #include "crosscheck/runtime/screener_config.h"
 #include "crosscheck/runtime/screener_metrics.h"
 #include "crosscheck/schemas/event_parser.h"
@@ -33,7 +36,7 @@ inline constexpr const char* kHeaderReason = "crosscheck.reason";
 
 class ScreeningStep {
  public:
-  using IndexSource = std::function<std::shared_ptr<const rules::WatchlistIndex>()>;
+  using IndexSource = std::function<std::shared_ptr<const rules::MatchIndex>()>;
 
   // `metrics` may be null (tools and tests that do not export metrics). `airports`, when set, is
   // the reference list of IATA codes events must use (see screening.airports_file).
@@ -48,7 +51,7 @@ class ScreeningStep {
 
  private:
   void dead_letter(const streams::InRecord& in, std::string_view kind, streams::Processed& out);
-  void flag(const streams::InRecord& in, const schemas::Event& event, const rules::WatchlistIndex& index,
+  void flag(const streams::InRecord& in, const schemas::Event& event, const rules::MatchIndex& index,
             const rules::Hit& hit, streams::Processed& out);
 
   TopicsConfig topics_;
