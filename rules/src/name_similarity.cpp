@@ -242,6 +242,12 @@ std::string phonetic_key(std::string_view token) {
 TokenSimilarity compare_tokens(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return {0.0, "unmatched"};
   if (a == b) return {1.0, "exact"};
+  return compare_tokens(a, phonetic_key(a), b, phonetic_key(b));
+}
+
+TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b) {
+  if (a.empty() || b.empty()) return {0.0, "unmatched"};
+  if (a == b) return {1.0, "exact"};
   const auto is_initial = [](std::string_view t) { return t.size() == 1 && is_letter(t[0]); };
   if (is_initial(a) || is_initial(b)) {
     if (a[0] == b[0] && is_letter(a[0])) return {0.6, "initial"};
@@ -258,10 +264,9 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view b) {
   const double jw = jaro_winkler(a, b);
   double score = jw;
   std::string_view how = "typo";
-  const std::string ka = phonetic_key(a);
-  if (ka == phonetic_key(b)) {
+  if (!key_a.empty() && key_a == key_b) {
     // Short keys ("al", "mr") say less: raise them less.
-    const double floor = ka.size() >= 3 ? 0.88 : 0.8;
+    const double floor = key_a.size() >= 3 ? 0.88 : 0.8;
     if (floor >= jw) {
       score = floor;
       how = "phonetic";

@@ -35,5 +35,8 @@ struct TokenSimilarity {
 // an initial against a token with that first letter 0.6; otherwise Jaro-Winkler, raised when the
 // phonetic keys agree. Scores below 0.75 are reported as "unmatched" with score 0.
 TokenSimilarity compare_tokens(std::string_view a, std::string_view b);
+// The same, with both tokens' phonetic keys already computed (phonetic_key(a), phonetic_key(b)):
+// the matcher precomputes them for listed tokens and once per query token.
+TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b);
 
 }  // namespace crosscheck::rules
