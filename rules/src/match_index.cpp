@@ -47,6 +47,7 @@ std::optional<QueryType> query_type_from_string(std::string_view name) {
   if (lower == "vessel") return QueryType::kVessel;
   if (lower == "aircraft") return QueryType::kAircraft;
   if (lower == "any") return QueryType::kAny;
+  if (lower == "party") return QueryType::kParty;
   return std::nullopt;
 }
 
@@ -586,6 +587,7 @@ bool type_compatible(QueryType q, EntityType e) {
       return e == EntityType::kOrganization || e == EntityType::kAccount || e == EntityType::kCryptoAddress;
     case QueryType::kVessel: return e == EntityType::kVessel;
     case QueryType::kAircraft: return e == EntityType::kAircraft;
+    case QueryType::kParty: return e != EntityType::kVessel && e != EntityType::kAircraft;
   }
   return false;
 }

@@ -45,6 +45,7 @@ std::string_view alpha3(std::string_view alpha2) {
 SubjectView party(std::string_view role, std::string_view name, std::string_view country, std::string_view iban) {
   SubjectView s;
   s.role = role;
+  s.type = QueryType::kParty;
   s.family = name;
   s.country = alpha3(country);
   s.iban = iban;

@@ -164,7 +164,7 @@ TEST_F(ScreenTest, NoHitOnDifferentNamesOrOnAGivenNameAlone) {
 TEST_F(ScreenTest, ManifestConsigneeAndConveyance) {
   schemas::Event ev;
   ev.kind = schemas::EventKind::kManifest;
-  ev.manifest.consignor.name = own("Harmless Exports Ltd");
+  ev.manifest.consignor.name = own("Grey Petrel");  // a vessel's name: a party is never a vessel
   ev.manifest.consignee.name = own("BLACK TIDE LOGISTICS");
   ev.manifest.conveyance.imo = own("IMO 9321483");
   ev.manifest.conveyance.name = own("Renamed Vessel");

@@ -58,7 +58,9 @@ struct EntryRef {
 
 // The kinds of subject a query may describe. kAny matches entries of every type (used when the
 // source does not say, e.g. a payment party that may be a person or a company).
-enum class QueryType : std::uint8_t { kPerson, kOrganization, kVessel, kAircraft, kAny };
+// kParty is a person or an organisation (the consignor of a manifest, the debtor of a payment):
+// the source does not say which, but it is never a vessel or an aircraft.
+enum class QueryType : std::uint8_t { kPerson, kOrganization, kVessel, kAircraft, kAny, kParty };
 std::optional<QueryType> query_type_from_string(std::string_view name);  // "person", "company", ...
 
 // One subject to screen. All fields are optional; views must outlive the match() call.
