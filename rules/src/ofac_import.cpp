@@ -5,6 +5,7 @@
 #include "crosscheck/rules/list_import.h"
 #include "crosscheck/rules/normalize.h"
 #include "crosscheck/schemas/identifiers.h"
+#include "entry_field_shapes.h"
 #include "import_common.h"
 
 namespace crosscheck::rules {
@@ -113,35 +114,6 @@ bool is_ent_num(std::string_view s) {
   return true;
 }
 
-bool valid_bic(std::string_view bic) {
-  if (bic.size() != 8 && bic.size() != 11) return false;
-  for (char c : bic) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
-
-bool valid_iban(std::string_view raw) {
-  const std::string iban = normalize_iban(raw);
-  return iban.size() >= 15 && iban.size() <= 34 && iban[0] >= 'A' && iban[0] <= 'Z' && iban[1] >= 'A' &&
-         iban[1] <= 'Z' && iban[2] >= '0' && iban[2] <= '9' && iban[3] >= '0' && iban[3] <= '9';
-}
-
-// The same shapes the entry JSON accepts (watchlist.cpp).
-bool valid_currency(std::string_view s) {
-  if (s.size() < 2 || s.size() > 10) return false;
-  for (char c : s) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
-bool valid_crypto_address(std::string_view s) {
-  if (s.size() < 10 || s.size() > 256) return false;
-  for (char c : s) {
-    if (c <= ' ' || c > '~') return false;
-  }
-  return true;
-}
 
 // Remark items that name an identity document, and the document type they become.
 struct DocumentKind {
@@ -519,19 +491,19 @@ class OfacImporter {
       const auto space = rest.find(' ');
       if (space == std::string_view::npos) return unrecognized(whole, e);
       const std::string_view currency = rest.substr(0, space), address = trim(rest.substr(space + 1));
-      if (!valid_currency(currency) || !valid_crypto_address(address)) return unrecognized(whole, e);
+      if (!shapes::currency(currency) || !shapes::crypto_address(address)) return unrecognized(whole, e);
       e.crypto_addresses.push_back({std::string(currency), std::string(address)});
       return;
     }
     if (item.starts_with("SWIFT/BIC ")) {
       const std::string_view bic = trim(item.substr(10));
-      if (!valid_bic(bic)) return unrecognized(whole, e);
+      if (!shapes::bic(bic)) return unrecognized(whole, e);
       e.bics.emplace_back(bic);
       return;
     }
     if (item.starts_with("IBAN ")) {
       const std::string_view iban = trim(item.substr(5));
-      if (!valid_iban(iban)) return unrecognized(whole, e);
+      if (!shapes::iban(iban)) return unrecognized(whole, e);
       e.ibans.emplace_back(iban);
       return;
     }

@@ -12,6 +12,8 @@
 #include "crosscheck/rules/normalize.h"
 #include "crosscheck/time_format.h"
 
+#include "entry_field_shapes.h"
+
 namespace crosscheck::rules {
 namespace {
 
@@ -105,38 +107,6 @@ bool valid_date_of_birth(std::string_view s) {
   return valid_plain_date(s);
 }
 
-// Currency tickers as listed ("XBT", "USDT", "ETH"): upper-case letters and digits.
-bool valid_currency(std::string_view s) {
-  if (s.size() < 2 || s.size() > 10) return false;
-  for (char c : s) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
-
-// Addresses are opaque; only their shape is checked: printable ASCII without spaces.
-bool valid_crypto_address(std::string_view s) {
-  if (s.size() < 10 || s.size() > 256) return false;
-  for (char c : s) {
-    if (c <= ' ' || c > '~') return false;
-  }
-  return true;
-}
-
-bool valid_iban(std::string_view raw) {
-  const std::string iban = normalize_iban(raw);
-  if (iban.size() < 15 || iban.size() > 34) return false;
-  return iban[0] >= 'A' && iban[0] <= 'Z' && iban[1] >= 'A' && iban[1] <= 'Z' && iban[2] >= '0' &&
-         iban[2] <= '9' && iban[3] >= '0' && iban[3] <= '9';
-}
-
-bool valid_bic(std::string_view bic) {
-  if (bic.size() != 8 && bic.size() != 11) return false;
-  for (char c : bic) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
 
 
 // Reads one entry; problems are appended without a location prefix (the caller adds it).
@@ -206,10 +176,10 @@ class EntryReader {
           read_documents(value, entry.documents);
           break;
         case kIbans:
-          read_strings(key, value, entry.ibans, valid_iban, "is not an IBAN");
+          read_strings(key, value, entry.ibans, shapes::iban, "is not an IBAN");
           break;
         case kBics:
-          read_strings(key, value, entry.bics, valid_bic, "is not a BIC (8 or 11 upper-case letters or digits)");
+          read_strings(key, value, entry.bics, shapes::bic, "is not a BIC (8 or 11 upper-case letters or digits)");
           break;
         case kCryptoAddresses:
           read_crypto(value, entry.crypto_addresses);
@@ -384,11 +354,11 @@ class EntryReader {
         problems_.push_back(where + ": missing " + std::string(present[0] ? "\"address\"" : "\"currency\""));
         return;
       }
-      if (!valid_currency(v[0])) {
+      if (!shapes::currency(v[0])) {
         problems_.push_back(where + ".currency " + quote(v[0]) + " is not a currency ticker (2-10 upper-case letters or digits)");
         return;
       }
-      if (!valid_crypto_address(v[1])) {
+      if (!shapes::crypto_address(v[1])) {
         problems_.push_back(where + ".address " + quote(v[1]) + " is not an address (10-256 printable characters, no spaces)");
         return;
       }
