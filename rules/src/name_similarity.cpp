@@ -70,13 +70,16 @@ double jaro_winkler(std::string_view a, std::string_view b) {
 //   * vowels carry little information across transliterations (Mohammed/Muhammad,
 //     Osama/Usama, Abdel/Abdul), so they are dropped; a word-initial vowel leaves one marker 'a';
 //   * consonant digraphs of the common schemes collapse to one class: kh->h, ph->f, th->t,
-//     dh->d, gh->g, sh/sch/shch->x, ch/tch/tsh/tsch/cz->c, zh/dzh/dj/dz/j->j, ts/tz/z/soft c->s,
-//     x->ks, ck/q/hard c/g->k, v/f/word-initial w->f, p->b (Arabic writes p as b);
+//     dh->d, gh->g, sh/sch/shch/ch/tch/tsh/tsch/cz->c (one class: French and Portuguese ch is
+//     sh, and Arabic and Hebrew write it so: Bouchard/بوشار, Chango/شانغو), zh/dzh/dj/dz/j->j,
+//     ts/tz/z/soft c->s, x->ks, ck/q/hard c/g->k, v/f/word-initial w->f, p->b (Arabic writes p
+//     as b);
 //   * y and w are vowels inside a word (Husayn/Hussein, Sergey/Sergei, Marwan/Maruan), initial
-//     y/j/i+vowel is
-//     the consonant j (Yuri/Iurii/Jurij), initial "ye" is a vowel (Yevgeny/Evgeny);
+//     y/j/i+vowel is the consonant j (Yuri/Iurii/Jurij), initial "ye" is a vowel (Yevgeny/Evgeny);
 //   * a j after a vowel that closes a syllable is a vowel (Sergej, Jurij, -skij);
 //   * a final h is dropped (Abdullah/Abdulla), a final d is t (Ahmed/Ahmet), doubles collapse.
+// The vowels are not in the key, but compare_tokens looks at them when two keys agree
+// (vowel_fit): an abjad leaves vowels out, it does not write different ones.
 // Digits are kept as they are.
 
 namespace {
@@ -85,17 +88,29 @@ bool is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c
 bool is_vowel_or_y(char c) { return is_vowel(c) || c == 'y'; }
 bool is_letter(char c) { return c >= 'a' && c <= 'z'; }
 
-bool starts_with(std::string_view s, std::size_t i, std::string_view p) { return s.substr(i, p.size()) == p; }
+// A plain loop: the digraph tests run for every letter, and a memcmp call per test dominated
+// the cost of the key.
+bool starts_with(std::string_view s, std::size_t i, std::string_view p) {
+  if (i + p.size() > s.size()) return false;
+  for (std::size_t k = 0; k < p.size(); ++k) {
+    if (s[i + k] != p[k]) return false;
+  }
+  return true;
+}
 
-constexpr char kVowel = 'V';
+// Vowels are kept in the symbol string as upper-case letters so that the comparison can look at
+// them (vowel_fit below); the key itself drops them.
+bool is_vowel_sym(char s) { return s >= 'A' && s <= 'Z'; }
+char vowel_sym(char c) { return static_cast<char>(c - 'a' + 'A'); }
 
-}  // namespace
-
-std::string phonetic_key(std::string_view token) {
-  if (token.empty()) return {};
+// The symbol string behind the key: consonant classes (lower case) and vowels (upper case; a
+// glide y/w/j inside a word is 'I' or 'U'). Returns false for a token with digits or no letters,
+// whose key is `t` itself (lower-cased, doubles kept).
+bool phonetic_symbols(std::string_view token, std::string& t, std::string& sym) {
+  t.clear();
+  sym.clear();
   // Collapse doubled letters first ("mm", "ss", "dd"). Tokens with digits are kept as they are
   // (lower-cased): numbers have no spelling variants.
-  std::string t;
   t.reserve(token.size());
   bool digits = false;
   for (char c : token) {
@@ -107,11 +122,8 @@ std::string phonetic_key(std::string_view token) {
     if (!is_letter(c) && !(c >= '0' && c <= '9')) continue;
     if (digits || t.empty() || t.back() != c) t.push_back(c);
   }
-  if (t.empty()) return {};
-  if (digits) return t;
+  if (t.empty() || digits) return false;
   const std::string_view tv = t;
-
-  std::string sym;  // consonant class letters and kVowel
   sym.reserve(t.size() + 1);
   const std::size_t n = t.size();
   auto next_is_vowel = [&](std::size_t j) { return j < n && is_vowel_or_y(t[j]); };
@@ -119,7 +131,7 @@ std::string phonetic_key(std::string_view token) {
 
   // Word-initial forms.
   if (starts_with(tv, 0, "ye")) {
-    sym.push_back(kVowel);  // Yevgeny / Evgeny, Yelena / Elena
+    sym.push_back('E');  // Yevgeny / Evgeny, Yelena / Elena
     i = 1;
   } else if ((t[0] == 'y' || t[0] == 'j') && next_is_vowel(1)) {
     sym.push_back('j');
@@ -143,13 +155,13 @@ std::string phonetic_key(std::string_view token) {
       continue;
     }
     if (is_vowel(c)) {
-      sym.push_back(kVowel);
+      sym.push_back(vowel_sym(c));
       ++i;
       continue;
     }
     // Longest digraphs first.
     if (starts_with(tv, i, "shch") || starts_with(tv, i, "sch")) {
-      sym.push_back('x');
+      sym.push_back('c');
       i += starts_with(tv, i, "shch") ? 4 : 3;
       continue;
     }
@@ -161,7 +173,7 @@ std::string phonetic_key(std::string_view token) {
       if (d == 'h') {
         char code = 0;
         switch (c) {
-          case 's': code = 'x'; break;
+          case 's': code = 'c'; break;
           case 'c': code = 'c'; break;
           case 'k': code = 'h'; break;
           case 'z': code = 'j'; break;
@@ -183,7 +195,7 @@ std::string phonetic_key(std::string_view token) {
       if (c == 'c' && d == 'z') { sym.push_back('c'); i += 2; continue; }
     }
     const bool at_start = i == 0;
-    const bool prev_vowel = !sym.empty() && sym.back() == kVowel;
+    const bool prev_vowel = !sym.empty() && is_vowel_sym(sym.back());
     switch (c) {
       case 'b': case 'p': sym.push_back('b'); break;  // Arabic has no p: Pakistan -> باكستان
       case 'c': sym.push_back(i + 1 < n && (t[i + 1] == 'e' || t[i + 1] == 'i' || t[i + 1] == 'y') ? 's' : 'k'); break;
@@ -194,7 +206,7 @@ std::string phonetic_key(std::string_view token) {
       case 'j':
         // Closing a syllable after a vowel it is the vowel glide (Sergej, Jurij, -skij).
         if (prev_vowel && !next_is_vowel(i + 1)) {
-          sym.push_back(kVowel);
+          sym.push_back('I');
         } else {
           sym.push_back('j');
         }
@@ -207,24 +219,103 @@ std::string phonetic_key(std::string_view token) {
       case 't': sym.push_back('t'); break;
       case 'w':
         // Inside a word a glide: Marwan/Maruan, Dawood/Daud, Bristow, Dwayne/Duane.
-        sym.push_back(at_start ? 'f' : kVowel);
+        sym.push_back(at_start ? 'f' : 'U');
         break;
       case 'x': sym.push_back('k'); sym.push_back('s'); break;
-      case 'y': sym.push_back(at_start ? 'j' : kVowel); break;
+      case 'y': sym.push_back(at_start ? 'j' : 'I'); break;
       default: break;
     }
     ++i;
   }
 
-  // Final h dropped, final d -> t (looking past trailing vowels for h: Abdullah/Abdulla).
+  // Final h dropped, final d -> t (Abdullah/Abdulla, Ahmed/Ahmet).
   while (!sym.empty() && sym.back() == 'h') sym.pop_back();
   if (!sym.empty() && sym.back() == 'd') sym.back() = 't';
+  return true;
+}
+
+// How well the vowels of two tokens with the same key agree, slot by slot (the vowels before
+// the first consonant class, between two classes, after the last). Abjad transliterations
+// (Arabic, Hebrew) leave short vowels out, so an empty slot on one side is no disagreement; a
+// slot where both sides write vowels of different qualities is (mohammed/mahmoud,
+// hassan/hussein, cardona/kardan).
+struct VowelFit {
+  int agree = 0;     // slots where both sides write compatible vowels
+  int conflict = 0;  // slots where both write vowels and none are compatible, and see below
+};
+
+bool vowels_compatible(char x, char y) {
+  if (x == y) return true;
+  const auto pair = [&](char p, char q) { return (x == p && y == q) || (x == q && y == p); };
+  // e/i and o/u are the pairs transliterations swap (Sergei/Sergiy, Yusuf/Yosef); a/e is not
+  // (Telles/Tlas, Singer/Sinnghar are different names).
+  return pair('E', 'I') || pair('O', 'U');
+}
+
+// Splits `sym` into vowel slots the way the key is built (adjacent equal classes are one).
+void vowel_slots(std::string_view sym, std::array<std::string_view, 24>& slots, std::size_t& count) {
+  count = 0;
+  std::size_t begin = 0;
+  for (std::size_t k = 0; k <= sym.size(); ++k) {
+    const bool end = k == sym.size();
+    if (!end && is_vowel_sym(sym[k])) continue;
+    if (!end && k > 0 && sym[k - 1] == sym[k]) {
+      begin = k + 1;
+      continue;
+    }
+    if (count < slots.size()) slots[count++] = sym.substr(begin, k - begin);
+    begin = k + 1;
+  }
+}
+
+VowelFit vowel_fit(std::string_view sa, std::string_view sb) {
+  VowelFit f;
+  std::array<std::string_view, 24> va, vb;
+  std::size_t na = 0, nb = 0;
+  vowel_slots(sa, va, na);
+  vowel_slots(sb, vb, nb);
+  if (na != nb) {
+    f.conflict = 1;
+    return f;
+  }
+  int gaps_a = 0, gaps_b = 0;  // slots only a (only b) writes a vowel in
+  for (std::size_t k = 0; k < na; ++k) {
+    if (va[k].empty() && vb[k].empty()) continue;
+    if (va[k].empty() || vb[k].empty()) {
+      const std::string_view written = va[k].empty() ? vb[k] : va[k];
+      ++(va[k].empty() ? gaps_b : gaps_a);
+      // Abjads write final vowels (alef, waw, yod); only a silent English e goes unwritten.
+      if (k + 1 == na && k > 0 && written != "E") ++f.conflict;
+      continue;
+    }
+    bool ok = false;
+    for (char x : va[k]) {
+      for (char y : vb[k]) ok = ok || vowels_compatible(x, y);
+    }
+    // English a for the sound "ei" (Larkindale, James) is written ey / ei in Russian.
+    const auto ei_for_a = [](std::string_view x, std::string_view y) {
+      return x == "A" && y.find("EI") != std::string_view::npos;
+    };
+    ok = ok || ei_for_a(va[k], vb[k]) || ei_for_a(vb[k], va[k]);
+    ++(ok ? f.agree : f.conflict);
+  }
+  // A skeleton leaves vowels out; it does not add them where the full spelling has none.
+  if (gaps_a > 0 && gaps_b > 0) ++f.conflict;
+  return f;
+}
+
+}  // namespace
+
+std::string phonetic_key(std::string_view token) {
+  if (token.empty()) return {};
+  std::string t, sym;
+  if (!phonetic_symbols(token, t, sym)) return t;
 
   std::string key;
   key.reserve(sym.size());
   for (std::size_t k = 0; k < sym.size(); ++k) {
     const char s = sym[k];
-    if (s == kVowel) {
+    if (is_vowel_sym(s)) {
       if (k == 0) key.push_back('a');
       continue;
     }
@@ -238,6 +329,12 @@ std::string phonetic_key(std::string_view token) {
 
 // ---------------------------------------------------------------------------------------------
 // Token comparison
+
+constexpr double kNicknameScore = 0.9;
+constexpr double kArticleScore = 0.9;
+constexpr double kPhoneticStrong = 0.95;
+constexpr double kPhoneticFloor = 0.88;
+constexpr double kPhoneticShortFloor = 0.8;
 
 TokenSimilarity compare_tokens(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return {0.0, "unmatched"};
@@ -259,19 +356,57 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::
     return std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (has_digit(a) || has_digit(b)) return {0.0, "unmatched"};
-  if (are_nicknames(a, b)) return {0.9, "nickname"};
+  // A nickname scores 0.9, unless the spelling itself says more (a phonetic match whose vowels
+  // fit scores higher).
+  const bool nickname = are_nicknames(a, b);
 
   const double jw = jaro_winkler(a, b);
   double score = jw;
   std::string_view how = "typo";
   if (!key_a.empty() && key_a == key_b) {
-    // Short keys ("al", "mr") say less: raise them less.
-    const double floor = key_a.size() >= 3 ? 0.88 : 0.8;
+    // Short keys ("al", "mr") say less: raise them less. Keys of 4+ consonant classes whose
+    // vowels fit (vowel_fit), or of 3 with two agreeing vowel slots, are near certain: raised to
+    // kPhoneticStrong, which is what lets a single token carry a cross-script match.
+    double floor = key_a.size() >= 3 ? kPhoneticFloor : kPhoneticShortFloor;
+    // The vowels are looked at only when they can change the result (they cost two passes
+    // over the tokens): a key of 2+ consonant classes, and Jaro-Winkler below the strong score.
+    const std::size_t consonants = key_a.size() - (key_a[0] == 'a' ? 1 : 0);  // 'a' marks an initial vowel
+    if (consonants >= 2 && jw < kPhoneticStrong) {
+      thread_local std::string ta, sa, tb, sb;  // reused: no allocation per comparison
+      phonetic_symbols(a, ta, sa);
+      phonetic_symbols(b, tb, sb);
+      const VowelFit fit = vowel_fit(sa, sb);
+      // Identical symbols (only y/i, w/u, doubled letters or digraph spellings differ:
+      // ivailo/ivaylo, kily/kili) are as good as a long key.
+      const bool same_symbols = sa == sb;
+      if (same_symbols || (fit.conflict == 0 && (consonants >= 4 || (consonants == 3 && fit.agree >= 2)))) {
+        floor = kPhoneticStrong;
+      } else if (fit.conflict == 0 && consonants == 2 && fit.agree >= 2) {
+        floor = kPhoneticFloor;
+      }
+    }
     if (floor >= jw) {
       score = floor;
       how = "phonetic";
     } else if (jw < 1.0) {
       how = "phonetic";
+    }
+  }
+  if (nickname && score < kNicknameScore) return {kNicknameScore, "nickname"};
+  // The Arabic article written on to the name ("alsobakhi", "el-Masri", Arabic script
+  // "السباخي" -> "alsbakhi") against the name without it: the same family name when the rest
+  // matches exactly or strongly; capped at the nickname score, since an article is still a
+  // difference (and Albright/Bright exist).
+  if (score < kArticleScore) {
+    const auto article = [](std::string_view t) {
+      return t.size() >= 6 && (t.starts_with("al") || t.starts_with("el"));
+    };
+    std::string_view with = a, without = b;
+    if (!article(with)) std::swap(with, without);
+    if (article(with) && !article(without) && !without.starts_with(with.substr(0, 2))) {
+      const std::string_view rest = with.substr(2);
+      const TokenSimilarity r = compare_tokens(rest, phonetic_key(rest), without, phonetic_key(without));
+      if ((r.how == "exact" || r.how == "phonetic") && r.score >= kPhoneticStrong) return {kArticleScore, "phonetic"};
     }
   }
   if (score < 0.75) return {0.0, "unmatched"};

@@ -91,7 +91,7 @@ constexpr std::string_view kArabicRules = R"(
 // Hebrew: ICU's Hebrew-Latin is a letter-for-letter scheme (ש -> s, פ -> p, no geresh); this
 // table follows how English spells Hebrew and Hebrew-written names: geresh letters (ג' -> j,
 // צ' -> ch, ז' -> zh), ש -> sh, פ -> f inside a word, vav/yod as vowels inside a word,
-// final he as "a".
+// final he as "a", final bet as "v" (Hebrew writes -ov, -ev, -av that way: Samadov, Lev, Aviv).
 constexpr std::string_view kHebrewRules = R"(
 ג [\u0027\u05F3\u2019] > j ;
 צ [\u0027\u05F3\u2019] > ch ;
@@ -105,6 +105,8 @@ constexpr std::string_view kHebrewRules = R"(
 ^ י > y ;
 [^[:L:][:M:]] { פ > p ;
 ^ פ > p ;
+ב } [^[:L:][:M:]] > v ;
+ב } $ > v ;
 ה } [^[:L:][:M:]] > a ;
 ה } $ > a ;
 א > a ; ב > b ; ג > g ; ד > d ; ה > h ; ו > u ; ז > z ; ח > kh ; ט > t ; י > i ; כ > k ;
@@ -158,6 +160,28 @@ void apply(icu::Transliterator* t, icu::UnicodeString& s) {
 bool is_han(UScriptCode sc) { return sc == USCRIPT_HAN; }
 bool is_hangul(UScriptCode sc) { return sc == USCRIPT_HANGUL; }
 
+// Korean surnames as English usually spells them (Revised Romanization gives "gim", "bag", "i",
+// "choe": Kim, Park, Lee, Choi are how lists and passports write them). Spellings the phonetic
+// key already joins with the RR form (Jeong/Jung, Yun/Yoon) are left to it.
+constexpr std::pair<char16_t, std::string_view> kKoreanSurnames[] = {
+    {u'\uAC15', "kang"}, {u'\uACE0', "ko"},   {u'\uACFD', "kwak"}, {u'\uAD6C', "koo"},
+    {u'\uAD8C', "kwon"}, {u'\uAE38', "kil"},  {u'\uAE40', "kim"},  {u'\uB178', "noh"},
+    {u'\uB958', "ryu"},  {u'\uBB38', "moon"}, {u'\uBC15', "park"}, {u'\uBC31', "baek"},
+    {u'\uBCC0', "byun"}, {u'\uC11C', "seo"},  {u'\uC1A1', "song"}, {u'\uC2E0', "shin"},
+    {u'\uC2EC', "shim"}, {u'\uC548', "ahn"},  {u'\uC591', "yang"}, {u'\uC624', "oh"},
+    {u'\uC6B0', "woo"},  {u'\uC720', "yoo"},  {u'\uC724', "yoon"}, {u'\uC774', "lee"},
+    {u'\uC784', "lim"},  {u'\uC804', "jeon"}, {u'\uC870', "cho"},  {u'\uC8FC', "joo"},
+    {u'\uCC28', "cha"},  {u'\uCD5C', "choi"}, {u'\uD558', "ha"},   {u'\uD5C8', "heo"},
+    {u'\uD64D', "hong"}, {u'\uD669', "hwang"},
+};
+
+std::string_view korean_surname(UChar32 c) {
+  for (const auto& [syllable, latin] : kKoreanSurnames) {
+    if (static_cast<UChar32>(syllable) == c) return latin;
+  }
+  return {};
+}
+
 // Chinese and Korean write a personal name as one word ("习近平", "김정은"); English writes the
 // one-syllable surname apart and the given name joined ("Xi Jinping", "Kim Jongun"). Runs of 2 or
 // 3 syllables are split that way; other lengths stay joined. Each Han character is transliterated
@@ -190,7 +214,12 @@ void romanize_cjk_runs(icu::UnicodeString& s, Transliterators& tr) {
     out.append(u' ');
     for (std::size_t k = 0; k < syllables.size(); ++k) {
       icu::UnicodeString syl = syllables[k];
-      apply(t, syl);
+      const std::string_view surname = k == 0 && split && is_hangul(sc) ? korean_surname(syl.char32At(0)) : "";
+      if (!surname.empty()) {
+        syl = icu::UnicodeString::fromUTF8(icu::StringPiece(surname.data(), static_cast<int32_t>(surname.size())));
+      } else {
+        apply(t, syl);
+      }
       syl.findAndReplace(u" ", u"");
       syl.findAndReplace(u"-", u"");
       out.append(syl);
@@ -248,7 +277,12 @@ std::string to_latin_ascii_uncached(std::string_view text, bool& transliterated)
   if (transliterated) {
     Transliterators& tr = transliterators();
     if (cjk) romanize_cjk_runs(s, tr);
-    if (cyr) apply(tr.cyrillic.get(), s);
+    if (cyr) {
+      apply(tr.cyrillic.get(), s);
+      // BGN writes a middle dot to keep letters apart ("s·h" is с+х, not ш; "t·e" is тэ); it is
+      // part of the word, not a separator ("стэкхауз" -> "stekkhauz", not "st ekkhauz").
+      s.findAndReplace(u"\u00B7", u"");
+    }
     if (arab) apply(tr.arabic ? tr.arabic.get() : tr.any.get(), s);
     if (hebr) apply(tr.hebrew ? tr.hebrew.get() : tr.any.get(), s);
     if (grek) apply(tr.greek ? tr.greek.get() : tr.any.get(), s);

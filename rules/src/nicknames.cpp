@@ -545,6 +545,19 @@ constexpr std::string_view kTable[] = {
     "wilhelmina: billie",
     "yvonne: vonnie",
     "zenobia: zena",
+    // --- Korean surnames: the romanisations one surname is written in (name_tokens gives the
+    // first form for Hangul). Not nicknames, but the same kind of equivalence.
+    "lee: yi rhee rhie ri",
+    "park: pak bak pack",
+    "choi: choe chey",
+    "kang: gang",
+    "kwon: gwon",
+    "noh: roh",
+    "ryu: yu yoo rhyu",
+    "lim: im rim",
+    "shin: sin",
+    "ko: go koh",
+    "koo: gu ku",
 };
 
 struct Table {

@@ -62,6 +62,9 @@ TEST(NameSimilarityPhonetic, TransliterationVariantsShareAKey) {
       {"qaddafi", "gaddafi", "kaddafi", "gadafi"},
       {"ahmed", "ahmad", "ahmet"},
       {"yusuf", "yousef", "yusf", "jusuf", "iusuf"},
+      // ch and sh are one class: French ch, and Arabic/Hebrew write both with shin.
+      {"chango", "shango", "shanghu", "tschango"},
+      {"bouchard", "bushard", "boushart"},
   };
   for (const auto& g : groups) {
     const std::string key = phonetic_key(g[0]);
@@ -146,6 +149,68 @@ TEST(NameSimilarityCompare, Reasons) {
   EXPECT_EQ(none.how, "unmatched");
   EXPECT_EQ(none.score, 0.0);
   EXPECT_EQ(compare_tokens("", "x").how, "unmatched");
+}
+
+// Equal keys are raised further when the vowels fit too: an abjad skeleton (Arabic, Hebrew)
+// leaves vowels out but does not write different ones, so a skeleton or a fully vowelled
+// rendering of the same name scores as near certain, while names that share only consonants
+// (mohammed/mahmoud, hassan/hussein) keep the ordinary phonetic score.
+TEST(NameSimilarityCompare, VowelsThatFitRaiseAPhoneticMatch) {
+  for (auto [a, b] : std::vector<std::pair<std::string_view, std::string_view>>{
+           {"murcutt", "murkut"}, {"sudoplatov", "sudublatuf"}, {"archipenko", "artshibnku"},
+           {"petrov", "petroff"}, {"mohammed", "mhmd"}, {"garrison", "gharisun"}, {"cornell", "kurnil"}}) {
+    const auto s = compare_tokens(a, b);
+    EXPECT_EQ(s.how, "phonetic") << a << " " << b;
+    EXPECT_GE(s.score, 0.95) << a << " " << b;
+  }
+  for (auto [a, b] : std::vector<std::pair<std::string_view, std::string_view>>{
+           {"mohammed", "mahmoud"},  // o/a, e/ou: different vowels in the same slots
+           {"hassan", "hussein"},
+           {"cardozo", "kardus"},    // a written final vowel missing on the other side
+           {"friel", "firl"},        // each side has a vowel where the other has none
+           {"telles", "tlas"},       // e and a are not swapped by transliteration
+           {"marion", "marnie"}}) {
+    ASSERT_EQ(phonetic_key(a), phonetic_key(b)) << a << " " << b;
+    EXPECT_LT(compare_tokens(a, b).score, 0.95) << a << " " << b;
+  }
+  // Three consonant classes need two vowel slots that agree; two never reach the strong score.
+  EXPECT_GE(compare_tokens("kinley", "kinli").score, 0.95);
+  EXPECT_DOUBLE_EQ(compare_tokens("okoro", "aukuru").score, 0.88);
+  EXPECT_LT(compare_tokens("brian", "bryn").score, 0.95);
+  EXPECT_LT(compare_tokens("della", "dila").score, 0.95);
+}
+
+// "al"/"el" written on to a name is the Arabic article: the same family name, scored like a
+// nickname (0.9), only when the rest matches exactly or strongly.
+TEST(NameSimilarityCompare, ArticleWrittenOnToTheName) {
+  for (auto [a, b] : std::vector<std::pair<std::string_view, std::string_view>>{
+           {"alsobakhi", "sobakhi"}, {"sobakhi", "alsobakhi"}, {"alsbakhi", "sobakhi"}, {"elhinnawi", "hinawi"}}) {
+    const auto s = compare_tokens(a, b);
+    EXPECT_EQ(s.how, "phonetic") << a << " " << b;
+    EXPECT_DOUBLE_EQ(s.score, 0.9) << a << " " << b;
+  }
+  // Jaro-Winkler alone may already say more; the article never lowers a score.
+  EXPECT_GT(compare_tokens("elmasri", "masri").score, 0.9);
+  EXPECT_EQ(compare_tokens("alsobakhi", "sabuni").how, "unmatched");
+  EXPECT_LT(compare_tokens("alhassan", "hussein").score, 0.9);  // the rest must match strongly
+  EXPECT_EQ(compare_tokens("alsobakhi", "alsobakhi").how, "exact");
+}
+
+TEST(NameSimilarityCompare, KoreanSurnameRomanisations) {
+  EXPECT_TRUE(are_nicknames("lee", "yi"));
+  EXPECT_TRUE(are_nicknames("rhee", "yi"));
+  EXPECT_TRUE(are_nicknames("park", "pak"));
+  EXPECT_TRUE(are_nicknames("choi", "choe"));
+  EXPECT_FALSE(are_nicknames("park", "lee"));
+  EXPECT_EQ(compare_tokens("yi", "lee").how, "nickname");
+}
+
+// A pair that is both in the nickname table and a phonetic match whose vowels fit takes the
+// higher of the two scores.
+TEST(NameSimilarityCompare, NicknameDoesNotLowerAStrongPhoneticMatch) {
+  ASSERT_TRUE(are_nicknames("aleksandr", "alexander"));
+  EXPECT_GE(compare_tokens("aleksandr", "alexander").score, 0.95);
+  EXPECT_DOUBLE_EQ(compare_tokens("bob", "robert").score, 0.9);
 }
 
 TEST(NameSimilarityCompare, TokensWithDigitsMatchOnlyExactly) {

@@ -148,6 +148,9 @@ TEST(NameTokensUnicode, Cyrillic) {
   EXPECT_EQ(joined("ПУТИН, Владимир"), "vladimir putin");
   EXPECT_EQ(joined("ООО Ромашка"), "ooo romashka");
   EXPECT_EQ(classes("ООО Ромашка")[0], TokenClass::kWeak);
+  // BGN's middle dot (э after a consonant, с+х) stays inside the word.
+  EXPECT_EQ(joined("Стэкхауз"), "stekkhauz");
+  EXPECT_EQ(joined("Чэпмен"), "chepmen");
   // Ukrainian letters outside the Russian table still come out Latin.
   EXPECT_EQ(joined("Київ").find_first_not_of("abcdefghijklmnopqrstuvwxyz"), std::string::npos);
 }
@@ -167,10 +170,20 @@ TEST(NameTokensUnicode, HebrewGreekChineseKorean) {
   EXPECT_EQ(joined("משה"), "msha");
   EXPECT_EQ(joined("ג'ורג' וושינגטון"), "jurj vshingtun");
   EXPECT_EQ(joined("בנימין נתניהו"), "bnimin ntnihu");
+  // A final bet is v (-ov, -ev, Aviv); elsewhere b.
+  EXPECT_EQ(joined("סמדוב"), "smduv");
+  EXPECT_EQ(joined("תל אביב"), "tl abiv");
   EXPECT_EQ(joined("Γιώργος Παπαδόπουλος"), "giorgos papadopoulos");
   EXPECT_EQ(joined("习近平"), "xi jinping");
   EXPECT_EQ(joined("毛泽东"), "mao zedong");
-  EXPECT_EQ(joined("김정은"), "gim jeongeun");
+  // Korean surnames come out as English writes them (RR would give "gim", "bag", "i"); the
+  // given name stays in Revised Romanization.
+  EXPECT_EQ(joined("김정은"), "kim jeongeun");
+  EXPECT_EQ(joined("박지성"), "park jiseong");
+  EXPECT_EQ(joined("이석준"), "lee seogjun");
+  // Only as the first syllable of a 2-3 syllable name: a longer run (a Western name written in
+  // Hangul) keeps its reading.
+  EXPECT_EQ(joined("이바노비치"), "ibanobichi");
   for (std::string_view s : {"משה", "Γιώργος", "习近平", "김정은", "すずき", "ราม"}) {
     const auto n = normalize_for_matching(s);
     EXPECT_TRUE(n.transliterated) << s;

@@ -11,10 +11,12 @@
 //   Arabic particles (al, el, bin, ibn, abu, abd, abdul) stay ordinary tokens. "al-Qaida" gives
 //   one token "alqaida" (hyphen dropped), "Al Qaida" two and Arabic script "القاعدة" one
 //   ("alqaada"): joining or dropping "al" + next token is left to the matcher.
-//   Scripts: Cyrillic via ICU Russian-Latin/BGN; Arabic and Hebrew via the project's own ICU rule
-//   tables (consonant skeletons English spellings are built on: "محمد" -> "mhmd"); Greek via
+//   Scripts: Cyrillic via ICU Russian-Latin/BGN (its middle dot, "t·e" for тэ, stays inside the
+//   word); Arabic and Hebrew via the project's own ICU rule tables (consonant skeletons English
+//   spellings are built on: "محمد" -> "mhmd"; Hebrew final bet is "v"); Greek via
 //   Greek-Latin/UNGEGN; Han via Han-Latin/Names and Hangul via Hangul-Latin, a 2-3 syllable run
-//   split as surname + joined given name ("习近平" -> "xi jinping"); anything else Any-Latin.
+//   split as surname + joined given name ("习近平" -> "xi jinping"), common Korean surnames as
+//   English writes them ("김정은" -> "kim jeongeun", not RR "gim"); anything else Any-Latin.
 //
 // ASCII names take a fast path that never touches ICU or allocates (beyond the output tokens).
 // Transliteration costs tens of microseconds, so non-ASCII results (inputs up to 256 bytes) are
