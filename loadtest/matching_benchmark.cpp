@@ -4,15 +4,23 @@
 //   BM_Synthetic_Match/N   one query against a seeded synthetic list of N entries (~2 names each)
 //   *_Baseline             an exact hash look-up of the normalised name on the same queries: the
 //                          floor the matcher is compared with
-// Queries: half are listed names with one variation (typo, swapped order, dropped middle name or
-// none), half are generated names that are usually not listed. Each query's time is recorded;
-// the counters median_us and p99_us are per-query percentiles of thread CPU time, hit_rate the share of queries with
-// at least one hit. Explanations are built for every hit, as in production.
+// Queries: one in ten is a listed name with one variation (typo, swapped order, dropped middle
+// name or none), the rest are generated from the same name parts and are usually not listed (in
+// real traffic almost every subject is not listed). Each query's time is recorded; the counters
+// median_us and p99_us are per-query percentiles of thread CPU time over all queries,
+// listed_median_us / other_median_us the medians of the two kinds, hit_rate the share of
+// queries with at least one hit. Explanations are built for every hit, as in production.
+// Work counters (MatchIndex::last_match_stats): cands_mean and scored_mean per query, and
+// capped_share, the share of queries where a work cap (postings read or candidates scored)
+// cut retrieval short.
+// CROSSCHECK_BENCH_LISTED_SHARE=0.5 restores the earlier half-listed mix; CROSSCHECK_BENCH_SLOW=N
+// prints the N slowest queries with their counters to stderr.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <cstdlib>
 #include <fstream>
@@ -66,6 +74,7 @@ struct Setup {
   std::unique_ptr<MatchIndex> index;
   std::unordered_map<std::string, std::vector<std::uint32_t>> exact;  // normalize_name -> entries
   std::vector<std::string> queries;
+  std::vector<bool> listed;  // per query: drawn from a listed name
   double build_seconds = 0;
   double rss_delta_mb = 0;
   std::string error;
@@ -84,13 +93,18 @@ void make_queries(Setup& s, std::uint64_t seed, std::size_t count) {
       }
     }
   }
+  double listed_share = 0.1;
+  if (const char* env = std::getenv("CROSSCHECK_BENCH_LISTED_SHARE"); env && *env) listed_share = std::atof(env);
+  const auto every = listed_share > 0 ? static_cast<std::size_t>(std::max(1.0, 1.0 / listed_share + 0.5)) : 0;
   for (std::size_t i = 0; i < count; ++i) {
-    if (i % 2 == 0 && !refs.empty()) {
+    if (every != 0 && i % every == 0 && !refs.empty()) {
       const auto [l, e] = refs[rng() % refs.size()];
       const auto& names = lists[l].entries[e].names;
       s.queries.push_back(crosscheck::loadtest::vary_name(names[rng() % names.size()], rng));
+      s.listed.push_back(true);
     } else {
       s.queries.push_back(crosscheck::loadtest::synthetic_name(rng, rng() % 4 == 0));
+      s.listed.push_back(false);
     }
   }
 }
@@ -172,23 +186,55 @@ double percentile(std::vector<double>& v, double p) {
 
 void run_match(benchmark::State& state, const Setup& s) {
   std::vector<MatchHit> hits;
-  std::vector<double> us;
+  std::vector<double> us, listed_us, other_us;
   us.reserve(1 << 16);
-  std::size_t i = 0, with_hits = 0, n = 0;
+  std::size_t i = 0, with_hits = 0, n = 0, cands = 0, scored = 0, capped = 0;
+  struct Slow {
+    double us;
+    std::size_t query;
+    crosscheck::rules::MatchStats stats;
+    std::size_t hits;
+  };
+  std::vector<Slow> slow;
+  const char* slow_env = std::getenv("CROSSCHECK_BENCH_SLOW");
+  const std::size_t keep_slow = slow_env ? static_cast<std::size_t>(std::atol(slow_env)) : 0;
   MatchQuery q;
   q.type = crosscheck::rules::QueryType::kAny;
   for (auto _ : state) {
-    q.name = s.queries[i++ % s.queries.size()];
+    const std::size_t qi = i++ % s.queries.size();
+    q.name = s.queries[qi];
     hits.clear();
     const double t0 = cpu_us();
     s.index->match(q, hits);
-    us.push_back(cpu_us() - t0);
+    const double t = cpu_us() - t0;
+    us.push_back(t);
+    (s.listed[qi] ? listed_us : other_us).push_back(t);
     benchmark::DoNotOptimize(hits.data());
+    const auto st = MatchIndex::last_match_stats();
+    cands += st.candidates;
+    scored += st.scored;
+    capped += st.postings_skipped > 0 || st.candidates_capped > 0;
+    if (keep_slow) slow.push_back({t, qi, st, hits.size()});
     with_hits += !hits.empty();
     ++n;
   }
+  if (keep_slow) {
+    std::sort(slow.begin(), slow.end(), [](const Slow& a, const Slow& b) { return a.us > b.us; });
+    for (std::size_t k = 0; k < slow.size() && k < keep_slow; ++k) {
+      const auto& w = slow[k];
+      std::fprintf(stderr, "%8.1f us  %-50s read=%zu skipped=%zu cands=%zu capped=%zu bounded_out=%zu scored=%zu hits=%zu\n",
+                   w.us, s.queries[w.query].c_str(), w.stats.postings_read, w.stats.postings_skipped,
+                   w.stats.candidates, w.stats.candidates_capped, w.stats.bounded_out, w.stats.scored, w.hits);
+    }
+  }
+  const double dn = n ? static_cast<double>(n) : 1.0;
   state.counters["median_us"] = percentile(us, 0.5);
   state.counters["p99_us"] = percentile(us, 0.99);
+  state.counters["listed_median_us"] = percentile(listed_us, 0.5);
+  state.counters["other_median_us"] = percentile(other_us, 0.5);
+  state.counters["cands_mean"] = static_cast<double>(cands) / dn;
+  state.counters["scored_mean"] = static_cast<double>(scored) / dn;
+  state.counters["capped_share"] = static_cast<double>(capped) / dn;
   state.counters["hit_rate"] = n ? static_cast<double>(with_hits) / static_cast<double>(n) : 0;
   state.counters["entries"] = static_cast<double>(s.index->entry_count());
   state.counters["names"] = static_cast<double>(s.index->name_count());

@@ -126,20 +126,31 @@ std::string capitalised(std::string s) {
 
 std::string family_name(const Culture& c, std::mt19937_64& rng) {
   // A quarter from the pool of very common family names, the rest composed: real lists have a
-  // long tail of rare family names.
+  // long tail of rare family names. Two to four syllables (about 2.5 million spellings per
+  // culture), so that a list of a million entries does not hold every family name a query can
+  // draw: real family names are far more numerous than any list.
   if (rng() % 4 == 0) return std::string(pick(c.family, rng));
   std::string f;
-  const int syllables = 2 + static_cast<int>(rng() % 2);
+  const int syllables = 2 + static_cast<int>(rng() % 3);
   for (int i = 0; i < syllables; ++i) f += pick(c.syllables, rng);
   f += pick(c.suffixes, rng);
   return capitalised(f);
 }
 
+std::string given_name(const Culture& c, std::mt19937_64& rng) {
+  // Most given names from the short pool of common ones, one in five composed (the long tail).
+  if (rng() % 5 != 0) return std::string(pick(c.given, rng));
+  std::string g;
+  for (int i = 0; i < 2; ++i) g += pick(c.syllables, rng);
+  g += pick(c.suffixes, rng);
+  return capitalised(g);
+}
+
 std::string person_name(const Culture& c, std::mt19937_64& rng) {
-  std::string n(pick(c.given, rng));
+  std::string n = given_name(c, rng);
   if (rng() % 10 < 4) {
     n += ' ';
-    n += rng() % 2 ? std::string(pick(c.given, rng)) : family_name(c, rng);
+    n += rng() % 2 ? given_name(c, rng) : family_name(c, rng);
   }
   n += ' ';
   n += family_name(c, rng);

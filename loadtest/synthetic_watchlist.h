@@ -1,9 +1,10 @@
 // Seeded synthetic watchlists and queries for the matching benchmark.
 //
 // Names are built from name parts of several cultures (English, Hispanic, Arabic, Russian,
-// Chinese, West African, South Asian, German/French): common given names from short pools and
-// family names a quarter from pools, the rest composed from culture-typical syllables, so that token
-// frequencies look like real lists (a few very common tokens, a long tail of rare ones).
+// Chinese, West African, South Asian, German/French): given names four in five from short pools
+// of common ones, family names a quarter from pools, the rest composed from 2-4 culture-typical
+// syllables, so that token frequencies look like real lists (a few very common tokens, a long
+// tail of rare ones) and a large list does not exhaust the names a query can draw.
 // Organisations combine words and a legal form. Every entry has about two names (the primary
 // name and an alias variant), a date of birth and a nationality for persons, a country for
 // organisations. The same seed gives the same list on every machine.

@@ -18,8 +18,9 @@
 //   A hit is reported when its score reaches the list's threshold (or the caller's override).
 //
 // Thread-safety: immutable after construction; any number of threads may call match()
-// concurrently. match() reuses per-thread scratch buffers and a per-thread cache of the
-// neighbourhoods of query tokens not in the lists (cleared when a thread meets another index);
+// concurrently. match() reuses per-thread scratch buffers (including two arrays of 12 bytes per
+// dictionary token and phonetic group, a few MB for a million entries) and a per-thread cache of
+// the neighbourhoods of query tokens not in the lists (all reset when a thread meets another index);
 // transliterated query names are cached per thread by normalize_for_matching.
 // Failure behaviour: never throws for any query (except std::bad_alloc); a query with nothing to
 // match on has no hits. Work per query is capped (docs/matching.md), so no query is unbounded.
@@ -119,6 +120,17 @@ struct MatchHit {
   MatchExplanation explanation;
 };
 
+// Work counters of one match() call, for benchmarks and capacity planning (docs/performance.md):
+// they show when a per-query work cap cut retrieval short.
+struct MatchStats {
+  std::size_t postings_read = 0;      // retrieval postings visited
+  std::size_t postings_skipped = 0;   // postings left unread because the per-query work cap was reached
+  std::size_t candidates = 0;         // distinct names retrieved
+  std::size_t candidates_capped = 0;  // retrieved names not considered because of the candidate cap
+  std::size_t bounded_out = 0;        // candidates whose score bound stayed below the threshold
+  std::size_t scored = 0;             // candidates fully scored
+};
+
 struct MatchOptions {
   // Used for lists without an entry in `list_thresholds`.
   double default_threshold = 0.85;
@@ -150,6 +162,8 @@ class MatchIndex {
   // `threshold_override` when set), best first, at most options.max_hits.
   void match(const MatchQuery& query, std::vector<MatchHit>& out,
              std::optional<double> threshold_override = std::nullopt) const;
+  // The work counters of the last match() call made on the calling thread (any index).
+  static MatchStats last_match_stats();
 
   struct Impl;
 
