@@ -62,7 +62,7 @@ struct ScreenOptions {
   std::optional<double> threshold;  // overrides every list's threshold; in (0, 1]
 };
 
-// Subject keys: type (person, company, organization, legalentity, vessel, aircraft or any, any
+// Subject keys: type (person, company, organization, legalentity, vessel, aircraft, party or any, any
 // case; absent means any), name, date_of_birth (YYYY, YYYY-MM or YYYY-MM-DD), nationality and country
 // (ISO 3166-1 alpha-2, alpha-3 or English name), gender (male/female/m/f), document_number, iban,
 // bic, imo, crypto_address. Values are strings (null counts as absent). An unknown key is an error
