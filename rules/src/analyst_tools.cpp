@@ -14,19 +14,14 @@
 #include "crosscheck/json_writer.h"
 #include "crosscheck/rules/match_json.h"
 #include "crosscheck/schemas/identifiers.h"
+#include "crosscheck/ascii.h"
 
 namespace crosscheck::rules {
 namespace {
 
 constexpr std::string_view kComponent = "analyst-tools";
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+constexpr auto lower_ascii = ascii::lower;
 
 std::string_view trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t");

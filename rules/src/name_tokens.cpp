@@ -17,18 +17,14 @@
 #include <utility>
 #include <vector>
 
+#include "crosscheck/ascii.h"
+
 namespace crosscheck::rules {
 namespace {
 
-bool is_ascii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
-bool ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+using ascii::is_ascii;
+constexpr auto ascii_alnum = ascii::is_alnum;
+constexpr auto ascii_lower = ascii::to_lower;
 
 // ---------------------------------------------------------------------------------------------
 // Word lists. Sorted so lookups are a binary search over string_views (no allocation).

@@ -8,18 +8,14 @@
 #include <algorithm>
 #include <vector>
 
+#include "crosscheck/ascii.h"
+
 namespace crosscheck::rules {
 namespace {
 
-bool is_ascii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
-bool ascii_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+using ascii::is_ascii;
+constexpr auto ascii_alnum = ascii::is_alnum;
+constexpr auto ascii_upper = ascii::to_upper;
 
 // Splits `s` at spaces, sorts the tokens and joins them with single spaces.
 std::string sort_tokens(std::string_view s) {
