@@ -14,7 +14,9 @@
 // capped_share, the share of queries where a work cap (postings read or candidates scored)
 // cut retrieval short.
 // CROSSCHECK_BENCH_LISTED_SHARE=0.5 restores the earlier half-listed mix; CROSSCHECK_BENCH_SLOW=N
-// prints the N slowest queries with their counters to stderr.
+// prints the N slowest queries with their counters to stderr. CROSSCHECK_BENCH_DUMP=PREFIX writes the
+// hits of every query once (PREFIX<benchmark>.tsv: query, then list:entry:name score per hit), so
+// two builds of the matcher can be compared hit for hit.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -184,7 +186,36 @@ double percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
-void run_match(benchmark::State& state, const Setup& s) {
+// Writes each query's hits once (CROSSCHECK_BENCH_DUMP), outside the timed loop.
+void dump_hits(const Setup& s, const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return;
+  std::vector<MatchHit> hits;
+  MatchQuery q;
+  q.type = crosscheck::rules::QueryType::kAny;
+  for (const auto& name : s.queries) {
+    q.name = name;
+    hits.clear();
+    s.index->match(q, hits);
+    std::fprintf(f, "%s", name.c_str());
+    for (const auto& h : hits) {
+      std::fprintf(f, "\t%u:%u:%u %.4f", h.ref.list, h.ref.entry, h.ref.name, h.score);
+    }
+    std::fputc('\n', f);
+  }
+  std::fclose(f);
+}
+
+void run_match(benchmark::State& state, const Setup& s, const std::string& tag) {
+  if (const char* dump = std::getenv("CROSSCHECK_BENCH_DUMP"); dump && *dump) {
+    static std::mutex dumped_mu;
+    static std::map<std::string, bool> dumped;
+    std::lock_guard lock(dumped_mu);
+    if (!dumped[tag]) {
+      dumped[tag] = true;
+      dump_hits(s, std::string(dump) + tag + ".tsv");
+    }
+  }
   std::vector<MatchHit> hits;
   std::vector<double> us, listed_us, other_us;
   us.reserve(1 << 16);
@@ -270,7 +301,7 @@ void BM_RealLists_Match(benchmark::State& state) {
     }
     return;
   }
-  run_match(state, s);
+  run_match(state, s, "real");
 }
 
 void BM_RealLists_Baseline(benchmark::State& state) {
@@ -285,7 +316,7 @@ void BM_RealLists_Baseline(benchmark::State& state) {
 }
 
 void BM_Synthetic_Match(benchmark::State& state) {
-  run_match(state, synthetic_setup(static_cast<std::size_t>(state.range(0))));
+  run_match(state, synthetic_setup(static_cast<std::size_t>(state.range(0))), "synthetic" + std::to_string(state.range(0)));
 }
 
 void BM_Synthetic_Baseline(benchmark::State& state) {

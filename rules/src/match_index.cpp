@@ -127,14 +127,9 @@ constexpr double kCommonNamePenalty = 0.25;
 constexpr double kCorroborationFloor = 0.6;  // corroboration applies only above this name score
 constexpr double kMaxCorroborationGain = 0.10;
 constexpr double kMaxNameBasedScore = 0.99;  // 1.0 is reserved for identifier equality
-// The candidate bound follows score_tokens term by term; the slack only absorbs rounding (float
-// similarities, the order in which sums are taken).
+// The candidate bound follows score_tokens term by term, with the same token similarities; the
+// slack only absorbs rounding (float similarities, the order in which sums are taken).
 constexpr double kBoundSlack = 0.01;
-// The most a token pair outside every retrieval neighbourhood (not equal, no shared phonetic key,
-// not one edit apart, no nickname) is assumed to reach through Jaro-Winkler alone, in the bound.
-// Empirical, not proven: with it the real-list dataset test finds exactly what scoring every
-// candidate finds (0.95 scored 18 % more candidates for no additional hit).
-constexpr double kJaroOnlyMax = 0.88;
 
 // ---- hashing and a flat read-only multimap ------------------------------------------------------
 
@@ -304,9 +299,16 @@ constexpr std::array<std::string_view, 20> kParticles = {"al", "el", "bin", "ibn
                                                          "der", "von", "di", "du", "mac"};
 
 double builtin_weight(std::string_view token) {
-  if (std::find(kParticles.begin(), kParticles.end(), token) != kParticles.end()) return 0.2;
-  if (std::find(kCommonTokens.begin(), kCommonTokens.end(), token) != kCommonTokens.end()) return 0.4;
-  return 1.0;
+  // One hash look-up instead of scanning 132 strings (this runs for every query token).
+  static const std::unordered_map<std::string_view, double> weights = [] {
+    std::unordered_map<std::string_view, double> m;
+    for (std::string_view t : kCommonTokens) m.emplace(t, 0.4);
+    for (std::string_view t : kParticles) m[t] = 0.2;
+    return m;
+  }();
+  if (token.size() > 9) return 1.0;  // no built-in token is longer
+  const auto it = weights.find(token);
+  return it == weights.end() ? 1.0 : it->second;
 }
 
 // Weight from list statistics: 1 for a phonetic group in at most one name per thousand, falling
@@ -644,7 +646,6 @@ struct MatchIndex::Impl {
     std::uint32_t pk;  // copied from tok[tid], so checking a candidate touches one array
     float weight;      // copied from tok[tid]
     TokenClass cls;
-    char first;        // first letter, for the bound's Jaro-Winkler check
   };
   std::vector<NameTok> name_toks;
   std::vector<EntryInfo> entries;
@@ -687,6 +688,9 @@ struct QueryToken {
   std::string key;                    // phonetic key, for compare_tokens
   std::vector<Variant> variants;      // sorted by tid for look-up
   std::vector<std::uint32_t> common;  // phonetic groups of the common variants
+  std::array<std::uint8_t, 36> letters{};  // letter and digit counts, for the Jaro-Winkler bound
+  std::uint32_t pk = UINT32_MAX;           // its phonetic group in the index, if any
+  std::uint64_t id = 0;  // its dictionary id (tid + 1), or a hash of its text (high bit set)
 };
 
 struct Candidate {
@@ -708,25 +712,70 @@ struct EntryBest {
   std::uint8_t matched_on;
 };
 
-// A query-token bit set per dictionary id (token or phonetic group), indexed directly; a slot
+// What the current query knows about one listed token (dictionary id), indexed directly; a slot
 // belongs to the current query only when its stamp is the query's, so nothing is cleared between
-// queries.
+// queries. Each listed token met by a candidate is compared with every query token once per query
+// (resolve_token): the bound and the scorer then read the same exact similarities.
+struct TidSlot {
+  enum State : std::uint8_t { kNeighbourhood, kQuick, kResolved };
+  std::uint32_t stamp = 0;
+  std::uint32_t row = UINT32_MAX;  // into Scratch::sims: one similarity per query token, once needed
+  std::uint32_t mask = 0;   // strong query tokens it may meet, and
+  float sim = 0;            // its best similarity to one; what they say depends on the state:
+  State state = kNeighbourhood;  // neighbourhood similarities only; quick_token's upper bounds;
+                                 // exact (resolve_token)
+};
+
+// One remembered comparison of a query token (QueryToken::id) and a listed token, across queries.
+struct PairMemo {
+  std::uint64_t key = 0;  // 0 = empty
+  std::uint64_t qid = 0;
+  std::uint32_t tid = 0;
+  TokenSimilarity sim;
+};
+constexpr std::size_t kPairCacheSlots = 1U << 15;  // 1.5 MB per thread, direct-mapped
+
+// Common phonetic groups of the query tokens (their members are not in the neighbourhoods).
 struct MaskSlot {
   std::uint32_t stamp = 0;
   std::uint32_t mask = 0;
-  float sim = 0;  // best similarity to any query token (1 for a common phonetic group: not known yet)
 };
 
-inline void mask_put(std::vector<MaskSlot>& t, std::uint32_t stamp, std::uint32_t id, std::uint32_t bit, float sim) {
-  MaskSlot& m = t[id];
-  if (m.stamp != stamp) m = MaskSlot{stamp, 0, 0};
-  m.mask |= bit;
-  m.sim = std::max(m.sim, sim);
+inline int letter_index(char c) {
+  if (c >= 'a' && c <= 'z') return c - 'a';
+  if (c >= '0' && c <= '9') return 26 + (c - '0');
+  return -1;
 }
 
-inline const MaskSlot* mask_get(const std::vector<MaskSlot>& t, std::uint32_t stamp, std::uint32_t id) {
-  const MaskSlot& m = t[id];
-  return m.stamp == stamp ? &m : nullptr;
+void count_letters(std::string_view t, std::array<std::uint8_t, 36>& out) {
+  out.fill(0);
+  for (char c : t) {
+    if (const int k = letter_index(c); k >= 0 && out[static_cast<std::size_t>(k)] < 255) ++out[static_cast<std::size_t>(k)];
+  }
+}
+
+// An upper bound of jaro_winkler(q, l) without the matching window: the matched characters are at
+// most the letters the two tokens share, transpositions at least none, and the common prefix is
+// exact.
+double jaro_winkler_bound(std::string_view q, const std::array<std::uint8_t, 36>& q_letters, std::string_view l) {
+  if (q.empty() || l.empty()) return 0;
+  std::array<std::uint8_t, 36> used{};
+  std::size_t m = 0;
+  for (char c : l) {
+    const int k = letter_index(c);
+    if (k < 0) continue;
+    const auto u = static_cast<std::size_t>(k);
+    if (used[u] < q_letters[u]) {
+      ++used[u];
+      ++m;
+    }
+  }
+  if (m == 0) return 0;
+  const double md = static_cast<double>(m);
+  const double jaro = (md / static_cast<double>(q.size()) + md / static_cast<double>(l.size()) + 1.0) / 3.0;
+  std::size_t prefix = 0;
+  while (prefix < 4 && prefix < q.size() && prefix < l.size() && q[prefix] == l[prefix]) ++prefix;
+  return std::min(1.0, jaro + static_cast<double>(prefix) * 0.1 * (1.0 - jaro));
 }
 
 // One listed token's part in the bound: what matching it can add at most to the numerator (a)
@@ -734,12 +783,6 @@ inline const MaskSlot* mask_get(const std::vector<MaskSlot>& t, std::uint32_t st
 struct BoundItem {
   double a, b;
 };
-
-struct MemoSlot {
-  std::uint64_t key = 0;  // (query token << 32 | tid) + 1; 0 = empty
-  TokenSimilarity sim;
-};
-constexpr std::size_t kMemoSlots = 2048;
 
 struct CachedVariants {
   std::string key;  // the token's phonetic key
@@ -765,14 +808,21 @@ struct Scratch {
   std::vector<EntryBest> best;
   std::vector<ScoreToken> qscore, lscore;
   std::vector<EntryBest> scored;
-  // Which query tokens a listed token id (or a common phonetic group) meets: one probe per listed
-  // token when bounding a candidate. Sized to the index's dictionary (8 bytes per token and per
-  // phonetic group).
-  std::vector<MaskSlot> tid_masks, pk_masks;
+  // Which query tokens a listed token meets, and how well: one probe per listed token when
+  // bounding or scoring a candidate. Sized to the index's dictionary (16 bytes per token).
+  std::vector<TidSlot> tid_slots;
+  std::vector<MaskSlot> pk_masks;
+  // Comparisons outside the neighbourhoods, across queries (real traffic repeats given names).
+  std::vector<PairMemo> pair_cache;
   std::uint32_t mask_stamp = 0;
-  // Similarities of (query token, listed token) pairs met in this query.
-  std::vector<MemoSlot> memo;
-  std::vector<std::uint32_t> memo_used;
+  // Similarities of (query token, listed token) pairs met in this query: nq per slot row; a
+  // negative score is "not computed yet".
+  std::vector<TokenSimilarity> sims;
+  std::size_t sims_used = 0;
+  // Candidates that passed both bounds, with their bound, scored best bound first.
+  std::vector<std::pair<double, std::uint32_t>> bounded;
+  std::vector<std::pair<std::uint32_t, double>> hit_finals;  // entries that reached a threshold
+  std::vector<double> kth;
 };
 
 thread_local Scratch t_scratch;
@@ -843,7 +893,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
             tok_df.push_back(0);
           }
           const std::uint32_t tid = it->second;
-          x.name_toks.push_back(Impl::NameTok{tid, 0, 1, t.cls, t.text.empty() ? '\0' : t.text[0]});
+          x.name_toks.push_back(Impl::NameTok{tid, 0, 1, t.cls});
           ++rec.tok_count;
           if (t.cls == TokenClass::kNormal) ++rec.strong_count;
           if (std::find(seen.begin(), seen.end(), tid) == seen.end()) {
@@ -1097,41 +1147,119 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
   }
 }
 
-// Similarity of query token i and a listed token: from the token's retrieval neighbourhood, else
-// (initials, and tokens more than one edit apart that start alike) from compare_tokens, memoised
-// for the query.
-TokenSimilarity token_sim(const MatchIndex::Impl& x, Scratch& s, std::size_t i, const ScoreToken& l) {
-  const QueryToken& qt = s.qtokens[i];
-  auto v = std::lower_bound(qt.variants.begin(), qt.variants.end(), l.tid,
-                            [](const Variant& a, std::uint32_t t) { return a.tid < t; });
-  if (v != qt.variants.end() && v->tid == l.tid) return {v->sim, v->how};
-  const bool initial = qt.cls == TokenClass::kInitial || l.cls == TokenClass::kInitial;
-  const bool same_group =
-      std::find(qt.common.begin(), qt.common.end(), x.tok[l.tid].pk) != qt.common.end();
-  if (!initial && !same_group && (qt.text.empty() || l.text.empty() || qt.text[0] != l.text[0])) {
+// Similarity of query token i and listed token `tid` when `tid` is not in the token's retrieval
+// neighbourhood: initials, the members of a common phonetic group (not listed one by one), and
+// tokens more than one edit apart that start alike, through compare_tokens; anything else is
+// unmatched. The string comparisons are kept in the per-thread pair cache across queries.
+TokenSimilarity outside_neighbourhood_sim(const MatchIndex::Impl& x, Scratch& s, const QueryToken& qt,
+                                          std::uint32_t tid) {
+  const std::string_view text = x.tok_text(tid);
+  const bool initial = qt.cls == TokenClass::kInitial || x.tok[tid].cls == TokenClass::kInitial;
+  const bool same_group = std::find(qt.common.begin(), qt.common.end(), x.tok[tid].pk) != qt.common.end();
+  if (!initial && !same_group && (qt.text.empty() || text.empty() || qt.text[0] != text[0])) {
     return {0, "unmatched"};
   }
-  // compare_tokens reports anything below 0.75 as unmatched, and only phonetic agreement (the
-  // same group) or nicknames (in the neighbourhood) could raise a lower Jaro-Winkler score.
-  if (!initial && !same_group && jaro_winkler(qt.text, l.text) < 0.75) return {0, "unmatched"};
-  const std::uint64_t key = ((static_cast<std::uint64_t>(i) << 32) | l.tid) + 1;
-  const std::size_t mask = s.memo.size() - 1;
-  std::size_t pos = mix64(key) & mask;
-  while (s.memo[pos].key != 0) {
-    if (s.memo[pos].key == key) return s.memo[pos].sim;
-    pos = (pos + 1) & mask;
+  const std::uint64_t key = mix64(qt.id ^ (static_cast<std::uint64_t>(tid) * 0x9e3779b97f4a7c15ULL)) | 1U;
+  PairMemo& memo = s.pair_cache[key & (kPairCacheSlots - 1)];
+  if (memo.key == key && memo.tid == tid && memo.qid == qt.id) return memo.sim;
+  TokenSimilarity r;
+  if (!initial && !same_group && jaro_winkler(qt.text, text) < 0.75) {
+    // compare_tokens reports anything below 0.75 as unmatched, and only phonetic agreement (the
+    // same group) or nicknames (in the neighbourhood) could raise a lower Jaro-Winkler score.
+    r = {0, "unmatched"};
+  } else {
+    // Every nickname pair is in the neighbourhood, except the members of a common phonetic group
+    // (compared here) and when the neighbourhood was cut to its size cap.
+    r = compare_tokens(qt.text, qt.key, text, x.tok_key(tid), same_group || qt.variants.size() >= kMaxVariants);
   }
-  const TokenSimilarity r = compare_tokens(qt.text, qt.key, l.text, x.tok_key(l.tid));
-  if (s.memo_used.size() * 2 < s.memo.size()) {
-    s.memo[pos] = MemoSlot{key, r};
-    s.memo_used.push_back(static_cast<std::uint32_t>(pos));
-  }
+  memo = PairMemo{key, qt.id, tid, r};
   return r;
 }
 
-double candidate_bound(const MatchIndex::Impl& x, const Scratch& s, const NameRec& rec, std::size_t nq,
-                       std::size_t n_strong, std::uint32_t initial_mask, const double* unmatched_cost,
-                       const std::array<std::uint32_t, 26>& by_first_letter) {
+// The slot of listed token `tid` for the current query (a fresh one knows nothing).
+TidSlot& token_slot(Scratch& s, std::uint32_t tid) {
+  TidSlot& slot = s.tid_slots[tid];
+  if (slot.stamp != s.mask_stamp) slot = TidSlot{s.mask_stamp, UINT32_MAX, 0, 0, TidSlot::kNeighbourhood};
+  return slot;
+}
+
+// Its row of similarities, one per query token, unknown (negative) until computed.
+std::uint32_t token_row(Scratch& s, std::size_t nq, TidSlot& slot) {
+  if (slot.row == UINT32_MAX) {
+    slot.row = static_cast<std::uint32_t>(s.sims_used);
+    if (s.sims.size() < s.sims_used + nq) s.sims.resize(std::max<std::size_t>(s.sims.size() * 2, 1024));
+    for (std::size_t i = 0; i < nq; ++i) s.sims[s.sims_used + i].score = -1.0;
+    s.sims_used += nq;
+  }
+  return slot.row;
+}
+
+// The slot of `tid` with its similarity to every query token (neighbourhood similarities were
+// filled in when the query was prepared; the others are computed here, once per query).
+const TidSlot& resolve_token(const MatchIndex::Impl& x, Scratch& s, std::uint32_t tid) {
+  const std::size_t nq = s.qtokens.size();
+  TidSlot& slot = token_slot(s, tid);
+  if (slot.state == TidSlot::kResolved) return slot;
+  const std::uint32_t row = token_row(s, nq, slot);
+  slot.state = TidSlot::kResolved;
+  std::uint32_t mask = 0;  // recomputed over every query token: the neighbourhood's are among them
+  float best = 0;
+  for (std::size_t i = 0; i < nq; ++i) {
+    TokenSimilarity& ts = s.sims[row + i];
+    if (ts.score < 0) ts = outside_neighbourhood_sim(x, s, s.qtokens[i], tid);
+    if (ts.score > 0 && s.qtokens[i].cls == TokenClass::kNormal) {
+      mask |= 1U << i;
+      best = std::max(best, static_cast<float>(ts.score));
+    }
+  }
+  slot.mask = mask;
+  slot.sim = best;
+  return slot;
+}
+
+// An upper bound of `tid`'s similarity to each strong query token without comparing strings
+// beyond the letter counts: the neighbourhood similarities, 1 for a member of a query token's
+// common phonetic group, and for a token that starts like a query token the Jaro-Winkler bound or
+// the nickname, article or strong phonetic score compare_tokens may give. Once per query and token.
+const TidSlot& quick_token(const MatchIndex::Impl& x, Scratch& s, std::uint32_t tid,
+                           const std::array<std::uint32_t, 36>& by_first_letter) {
+  TidSlot& slot = token_slot(s, tid);
+  if (slot.state != TidSlot::kNeighbourhood) return slot;
+  slot.state = TidSlot::kQuick;
+  const std::uint32_t pk = x.tok[tid].pk;
+  if (const MaskSlot& m = s.pk_masks[pk]; m.stamp == s.mask_stamp && m.mask != 0) {
+    slot.mask |= m.mask;
+    slot.sim = 1.0F;
+  }
+  const std::string_view text = x.tok_text(tid);
+  if (const int first = letter_index(text.empty() ? '\0' : text[0]); first >= 0) {
+    for (std::uint32_t jw = by_first_letter[static_cast<std::size_t>(first)] & ~slot.mask; jw != 0; jw &= jw - 1) {
+      const auto i = static_cast<std::size_t>(std::countr_zero(jw));
+      const QueryToken& qt = s.qtokens[i];
+      const double b = jaro_winkler_bound(qt.text, qt.letters, text);
+      if (b < 0.75) continue;
+      slot.mask |= 1U << i;
+      slot.sim = std::max(slot.sim, static_cast<float>(std::max(b, pk == qt.pk ? 0.95 : 0.9)));
+    }
+  }
+  return slot;
+}
+
+// Similarity of query token i and a listed token, as score_tokens uses it.
+TokenSimilarity token_sim(const MatchIndex::Impl& x, Scratch& s, std::size_t i, const ScoreToken& l) {
+  const TidSlot& slot = resolve_token(x, s, l.tid);
+  return s.sims[slot.row + i];
+}
+
+// Quick: from what the query knows without comparing (neighbourhood similarities, 1 for a member
+// of a query token's common phonetic group, the Jaro-Winkler bound, at least the nickname and
+// Arabic article score, for a token that starts like a query token); exact: every listed token
+// resolved (resolve_token), the similarities the scorer will use. Both are upper bounds of the
+// final score (corroboration included); the exact one is the tighter, and costs string
+// comparisons, so it runs only on candidates the quick bound lets through.
+double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const NameRec& rec, std::size_t nq,
+                       std::size_t n_strong, std::uint32_t initial_mask, const double* unmatched_cost, bool exact,
+                       const std::array<std::uint32_t, 36>& by_first_letter, double max_gain) {
   std::array<BoundItem, kMaxListedTokens> items;
   std::size_t ni = 0;
   std::uint32_t may_q = initial_mask;
@@ -1144,33 +1272,27 @@ double candidate_bound(const MatchIndex::Impl& x, const Scratch& s, const NameRe
     const double f = (k == 0 || k + 1 == l_end) ? kUnmatchedListedPenalty : kUnmatchedMiddlePenalty;
     const double w = nt.weight;
     if (nt.cls == TokenClass::kInitial) {
-      // A listed initial may meet any strong query token (0.6, a quarter of the weight).
+      // A listed initial may meet a strong query token with its letter (0.6, a quarter of the
+      // weight), which is then not unmatched.
+      const std::string_view text = x.tok_text(nt.tid);
+      if (const int k = letter_index(text.empty() ? '\0' : text[0]); k >= 0) {
+        may_q |= by_first_letter[static_cast<std::size_t>(k)];
+      }
       den0 += f * 0.25 * w;
       items[ni++] = BoundItem{0.6 * 0.25 * w, (1.0 - f) * 0.25 * w};
       continue;
     }
     den0 += f * w;
-    const MaskSlot* by_tid = mask_get(s.tid_masks, s.mask_stamp, nt.tid);
-    const MaskSlot* by_pk = mask_get(s.pk_masks, s.mask_stamp, nt.pk);
-    const std::uint32_t meets = (by_tid ? by_tid->mask : 0U) | (by_pk ? by_pk->mask : 0U);
+    const TidSlot& slot = exact ? resolve_token(x, s, nt.tid) : quick_token(x, s, nt.tid, by_first_letter);
+    const std::uint32_t meets = slot.mask;
+    const double sim = slot.sim;
     may_q |= meets;
     if (meets != 0) {
-      const double sim = by_pk ? 1.0 : static_cast<double>(by_tid->sim);
       best_sim = std::max(best_sim, sim);
       best_w = std::max(best_w, w);
       listed_evidence += sim * w;
       // A query initial standing for it adds less and costs less: take the most of each.
       items[ni++] = initial_mask != 0 ? BoundItem{sim * w, (0.25 - f) * w} : BoundItem{sim * w, (1.0 - f) * w};
-    } else if (const std::uint32_t jw = nt.first >= 'a' && nt.first <= 'z' ? by_first_letter[nt.first - 'a'] : 0U;
-               jw != 0) {
-      // Outside every neighbourhood but with a query token's first letter: token_sim may still
-      // find a Jaro-Winkler similarity of 0.75 or more (two edits or more apart).
-      may_q |= jw;
-      best_sim = std::max(best_sim, kJaroOnlyMax);
-      best_w = std::max(best_w, w);
-      listed_evidence += kJaroOnlyMax * w;
-      items[ni++] = initial_mask != 0 ? BoundItem{kJaroOnlyMax * w, (0.25 - f) * w}
-                                      : BoundItem{kJaroOnlyMax * w, (1.0 - f) * w};
     } else if (initial_mask != 0) {
       items[ni++] = BoundItem{0.6 * 0.25 * w, (0.25 - f) * w};
     }
@@ -1212,7 +1334,7 @@ double candidate_bound(const MatchIndex::Impl& x, const Scratch& s, const NameRe
     if (evidence < kMinEvidence) penalty = kCommonNamePenalty * (kMinEvidence - evidence);
   }
   if (rec.weak_alias) penalty += kWeakAliasPenalty;
-  return base - penalty + kMaxCorroborationGain;
+  return base - penalty + max_gain;
 }
 
 void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits) {
@@ -1245,12 +1367,13 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
   if (s.index_serial != x.serial) {
     s.variant_cache.clear();
     s.index_serial = x.serial;
-    s.tid_masks.assign(x.tok.size(), MaskSlot{});
+    s.tid_slots.assign(x.tok.size(), TidSlot{});
     s.pk_masks.assign(x.pk_df.size(), MaskSlot{});
+    s.pair_cache.assign(kPairCacheSlots, PairMemo{});
     s.mask_stamp = 0;
   }
   if (++s.mask_stamp == 0) {  // wrapped: forget every stamp
-    std::fill(s.tid_masks.begin(), s.tid_masks.end(), MaskSlot{});
+    std::fill(s.tid_slots.begin(), s.tid_slots.end(), TidSlot{});
     std::fill(s.pk_masks.begin(), s.pk_masks.end(), MaskSlot{});
     s.mask_stamp = 1;
   }
@@ -1322,6 +1445,58 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
   }
   const std::size_t id_hits = s.best.size();
 
+  // Corroboration: what the query's other fields add to or take from a name score.
+  std::optional<DateSpec> q_dob = query.date_of_birth.empty() ? std::nullopt : parse_date_spec(query.date_of_birth);
+  const std::string q_nat = country_code(query.nationality);
+  const std::string q_country = country_code(query.country);
+  const std::uint8_t q_gender = gender_code(query.gender);
+
+  auto corroborate = [&](const EntryInfo& e, std::vector<FeatureContribution>* features) {
+    double gain = 0;
+    if (q_dob && !e.dobs.empty()) {
+      double best = -1;
+      const char* why = "";
+      for (const auto& d : e.dobs) {
+        auto [v, w] = compare_dates(*q_dob, d);
+        if (v > best) {
+          best = v;
+          why = w;
+        }
+      }
+      gain += best;
+      if (features) features->push_back({"date_of_birth", best, why});
+    }
+    if (!q_nat.empty() && !e.nationalities.empty()) {
+      const bool same = std::find(e.nationalities.begin(), e.nationalities.end(), q_nat) != e.nationalities.end();
+      gain += same ? 0.03 : -0.03;
+      if (features) {
+        features->push_back({"nationality", same ? 0.03 : -0.03, same ? "a listed nationality" : "not a listed nationality"});
+      }
+    }
+    if (q_gender != 0 && e.gender != 0) {
+      const bool same = q_gender == e.gender;
+      gain += same ? 0.01 : -0.10;
+      if (features) features->push_back({"gender", same ? 0.01 : -0.10, same ? "same gender" : "different gender"});
+    }
+    if (!q_country.empty() && !e.countries.empty()) {
+      const bool same = std::find(e.countries.begin(), e.countries.end(), q_country) != e.countries.end();
+      gain += same ? 0.03 : -0.02;
+      if (features) features->push_back({"country", same ? 0.03 : -0.02, same ? "a listed country" : "not a listed country"});
+    }
+    return std::min(gain, kMaxCorroborationGain);
+  };
+
+  // The most corroboration can add for this query (each field's best case, capped): a query with
+  // a name alone gets nothing, so its bound need not allow for any.
+  const double max_gain = std::min(kMaxCorroborationGain, (q_dob ? 0.06 : 0.0) + (q_nat.empty() ? 0.0 : 0.03) +
+                                                              (q_gender != 0 ? 0.01 : 0.0) +
+                                                              (q_country.empty() ? 0.0 : 0.03));
+  // The score a name reaches with corroboration, as the hits are ranked.
+  auto final_name_score = [&](const NameScore& ns, std::uint32_t gentry) {
+    const double corr = ns.score >= kCorroborationFloor ? corroborate(x.entries[gentry], nullptr) : 0.0;
+    return std::clamp(ns.score + corr, 0.0, kMaxNameBasedScore);
+  };
+
   // 2. Names.
   normalize_for_matching(query.name.substr(0, std::min(query.name.size(), kMaxNameBytes)), s.norm);
   s.qtokens.resize(kMaxQueryTokens);
@@ -1339,12 +1514,15 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     for (auto& qt : s.qtokens) {
       qt.variants.clear();
       qt.common.clear();
+      const std::optional<std::uint32_t> tid = x.find_token(qt.text);
+      // What the pair cache knows the token by: everything it is compared with depends on its text.
+      qt.id = tid ? static_cast<std::uint64_t>(*tid) + 1 : (hash_str(qt.text, kSeedToken) | (1ULL << 63));
       if (qt.cls != TokenClass::kNormal) {
         qt.weight = 0.25;
         qt.key = phonetic_key(qt.text);
         continue;
       }
-      if (auto tid = x.find_token(qt.text); tid && x.tok[*tid].cls == TokenClass::kNormal) {
+      if (tid && x.tok[*tid].cls == TokenClass::kNormal) {
         qt.key.assign(x.tok_key(*tid));
         qt.variants.assign(x.nb.begin() + x.nb_off[*tid], x.nb.begin() + x.nb_off[*tid + 1]);
         qt.common.assign(x.nb_common.begin() + x.nbc_off[*tid], x.nb_common.begin() + x.nbc_off[*tid + 1]);
@@ -1362,7 +1540,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       // An unmatched query token weighs what the list says about it, or 1 when the list does not
       // know it (a rare token, as far as this list can tell).
       qt.weight = builtin_weight(qt.text);
-      if (auto tid = x.find_token(qt.text)) {
+      if (tid) {
         qt.weight = std::min<double>(qt.weight, x.tok[*tid].weight);
       } else if (!qt.variants.empty()) {
         float w = 0;
@@ -1440,45 +1618,83 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     s.qscore.resize(nq);
     double unmatched_cost[kMaxQueryTokens] = {};
     std::uint32_t initial_mask = 0;  // initials meet tokens outside their neighbourhood
-    std::array<std::uint32_t, 26> by_first_letter{};  // strong query tokens by first letter
     for (std::size_t i = 0; i < nq; ++i) {
       const QueryToken& qt = s.qtokens[i];
       s.qscore[i] = ScoreToken{qt.text, qt.cls, qt.weight};
       const double factor = (i == 0 || i + 1 == nq) ? kUnmatchedQueryPenalty : kUnmatchedMiddlePenalty;
       unmatched_cost[i] = factor * qt.weight * (qt.cls == TokenClass::kInitial ? 0.25 : 1.0);
       if (qt.cls == TokenClass::kInitial) initial_mask |= 1U << i;
-      if (qt.cls == TokenClass::kNormal && !qt.text.empty() && qt.text[0] >= 'a' && qt.text[0] <= 'z') {
-        by_first_letter[static_cast<std::size_t>(qt.text[0] - 'a')] |= 1U << i;
-      }
     }
+    // The neighbourhood similarities are known: listed tokens met by a candidate get the others
+    // computed once (resolve_token).
+    s.sims_used = 0;
+    std::array<std::uint32_t, 36> by_first_letter{};  // strong query tokens by first letter
     for (std::size_t i = 0; i < nq; ++i) {
-      for (const auto& v : s.qtokens[i].variants) mask_put(s.tid_masks, s.mask_stamp, v.tid, 1U << i, v.sim);
-      for (std::uint32_t pk : s.qtokens[i].common) mask_put(s.pk_masks, s.mask_stamp, pk, 1U << i, 1.0F);
+      QueryToken& qt = s.qtokens[i];
+      for (const auto& v : qt.variants) {
+        TidSlot& slot = token_slot(s, v.tid);
+        s.sims[token_row(s, nq, slot) + i] = TokenSimilarity{v.sim, v.how};
+        slot.mask |= 1U << i;
+        slot.sim = std::max(slot.sim, v.sim);
+      }
+      for (std::uint32_t pk : qt.common) {
+        MaskSlot& m = s.pk_masks[pk];
+        if (m.stamp != s.mask_stamp) m = MaskSlot{s.mask_stamp, 0};
+        m.mask |= 1U << i;
+      }
+      if (qt.cls == TokenClass::kNormal && !qt.text.empty()) {
+        count_letters(qt.text, qt.letters);
+        qt.pk = UINT32_MAX;
+        if (!qt.key.empty()) {
+          if (auto pk = x.find_pk(qt.key)) qt.pk = *pk;
+        }
+        if (const int k = letter_index(qt.text[0]); k >= 0) by_first_letter[static_cast<std::size_t>(k)] |= 1U << i;
+      }
     }
     // The lowest threshold any hit could need: candidates whose best possible score stays below it
     // are not scored.
     double min_threshold = options_.default_threshold;
     for (const auto& [id, t] : options_.list_thresholds) min_threshold = std::min(min_threshold, t);
     if (threshold_override) min_threshold = *threshold_override;
-    if (s.memo.size() != kMemoSlots) s.memo.assign(kMemoSlots, MemoSlot{});
-    for (std::uint32_t pos : s.memo_used) s.memo[pos] = MemoSlot{};
-    s.memo_used.clear();
     s.scored.clear();
+    s.bounded.clear();
     for (const Candidate& c : s.cands) {
       const NameRec& rec = x.names[c.name];
       if (!type_compatible(query.type, rec.type)) continue;
-      // Upper bound of the score, from which tokens can meet at all and how well (a listed token in
-      // some query token's neighbourhood, at its neighbourhood similarity; 1 when it meets through
-      // a common phonetic group, whose similarities are computed lazily). The bound follows
-      // score_tokens: the best subset of the tokens that can meet, the costs of the tokens that
-      // cannot, the least short-name or common-name penalty the matches allow, the weak-alias
-      // penalty, and the most corroboration can add. Candidates that cannot reach the lowest
-      // threshold are not scored.
-      if (candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, by_first_letter) <
+      // Upper bound of the score, from which tokens can meet at all and how well (each listed
+      // token at its best similarity to any query token). The bound follows score_tokens: the best
+      // subset of the tokens that can meet, the costs of the tokens that cannot, the least
+      // short-name or common-name penalty the matches allow, the weak-alias penalty, and the most
+      // corroboration can add. Candidates that cannot reach the lowest threshold are not scored.
+      if (candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, false, by_first_letter,
+                          max_gain) <
           min_threshold - kBoundSlack) {
         ++stats.bounded_out;
         continue;
       }
+      const double bound = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, true, by_first_letter,
+                                           max_gain);
+      if (bound < min_threshold - kBoundSlack) {
+        ++stats.bounded_out;
+        continue;
+      }
+      s.bounded.emplace_back(bound, c.name);
+    }
+    // Best bound first: once max_hits entries have reached their threshold with final scores that
+    // no remaining bound can reach, the rest cannot enter the hits. (Not when an identifier hit
+    // is present: its explanation wants its best name, whatever the name scores.)
+    std::sort(s.bounded.begin(), s.bounded.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    const bool may_stop = id_hits == 0 && options_.max_hits > 0;
+    s.hit_finals.clear();
+    double kth_final = -1;  // the max_hits-th best final score among hits so far (-1: fewer hits)
+    for (const auto& [bound, name_id] : s.bounded) {
+      if (may_stop && bound + kBoundSlack < kth_final) {
+        ++stats.stopped_early;
+        continue;
+      }
+      const NameRec& rec = x.names[name_id];
       s.lscore.resize(rec.tok_count);
       for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
         const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
@@ -1488,7 +1704,26 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       ++stats.scored;
       const NameScore ns = score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, nullptr);
       if (ns.strong_matched == 0) continue;
-      s.scored.push_back(EntryBest{rec.gentry, c.name, ns.score, ns, 0, 0});
+      s.scored.push_back(EntryBest{rec.gentry, name_id, ns.score, ns, 0, 0});
+      if (!may_stop) continue;
+      const double final_score = final_name_score(ns, rec.gentry);
+      if (final_score < (threshold_override ? *threshold_override : threshold(rec.list))) continue;
+      auto it = std::find_if(s.hit_finals.begin(), s.hit_finals.end(),
+                             [&](const auto& h) { return h.first == rec.gentry; });
+      if (it == s.hit_finals.end()) {
+        s.hit_finals.emplace_back(rec.gentry, final_score);
+      } else if (final_score > it->second) {
+        it->second = final_score;
+      } else {
+        continue;
+      }
+      if (s.hit_finals.size() >= options_.max_hits) {
+        s.kth.clear();
+        for (const auto& h : s.hit_finals) s.kth.push_back(h.second);
+        std::nth_element(s.kth.begin(), s.kth.begin() + static_cast<std::ptrdiff_t>(options_.max_hits - 1), s.kth.end(),
+                         std::greater<>());
+        kth_final = s.kth[options_.max_hits - 1];
+      }
     }
     // Each entry keeps its best name.
     std::sort(s.scored.begin(), s.scored.end(), [](const EntryBest& a, const EntryBest& b) {
@@ -1510,47 +1745,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     }
   }
 
-  // 3. Corroboration and thresholds.
-  std::optional<DateSpec> q_dob = query.date_of_birth.empty() ? std::nullopt : parse_date_spec(query.date_of_birth);
-  const std::string q_nat = country_code(query.nationality);
-  const std::string q_country = country_code(query.country);
-  const std::uint8_t q_gender = gender_code(query.gender);
-
-  auto corroborate = [&](const EntryInfo& e, std::vector<FeatureContribution>* features) {
-    double gain = 0;
-    if (q_dob && !e.dobs.empty()) {
-      double best = -1;
-      const char* why = "";
-      for (const auto& d : e.dobs) {
-        auto [v, w] = compare_dates(*q_dob, d);
-        if (v > best) {
-          best = v;
-          why = w;
-        }
-      }
-      gain += best;
-      if (features) features->push_back({"date_of_birth", best, why});
-    }
-    if (!q_nat.empty() && !e.nationalities.empty()) {
-      const bool same = std::find(e.nationalities.begin(), e.nationalities.end(), q_nat) != e.nationalities.end();
-      gain += same ? 0.03 : -0.03;
-      if (features) {
-        features->push_back({"nationality", same ? 0.03 : -0.03, same ? "a listed nationality" : "not a listed nationality"});
-      }
-    }
-    if (q_gender != 0 && e.gender != 0) {
-      const bool same = q_gender == e.gender;
-      gain += same ? 0.01 : -0.10;
-      if (features) features->push_back({"gender", same ? 0.01 : -0.10, same ? "same gender" : "different gender"});
-    }
-    if (!q_country.empty() && !e.countries.empty()) {
-      const bool same = std::find(e.countries.begin(), e.countries.end(), q_country) != e.countries.end();
-      gain += same ? 0.03 : -0.02;
-      if (features) features->push_back({"country", same ? 0.03 : -0.02, same ? "a listed country" : "not a listed country"});
-    }
-    return std::min(gain, kMaxCorroborationGain);
-  };
-
+  // 3. Thresholds (corroboration is prepared above).
   std::size_t kept = 0;
   for (std::size_t k = 0; k < s.best.size(); ++k) {
     EntryBest b = s.best[k];

@@ -343,6 +343,11 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view b) {
 }
 
 TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b) {
+  return compare_tokens(a, key_a, b, key_b, true);
+}
+
+TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b,
+                               bool check_nicknames) {
   if (a.empty() || b.empty()) return {0.0, "unmatched"};
   if (a == b) return {1.0, "exact"};
   const auto is_initial = [](std::string_view t) { return t.size() == 1 && is_letter(t[0]); };
@@ -356,10 +361,6 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::
     return std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (has_digit(a) || has_digit(b)) return {0.0, "unmatched"};
-  // A nickname scores 0.9, unless the spelling itself says more (a phonetic match whose vowels
-  // fit scores higher).
-  const bool nickname = are_nicknames(a, b);
-
   const double jw = jaro_winkler(a, b);
   double score = jw;
   std::string_view how = "typo";
@@ -392,7 +393,10 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::
       how = "phonetic";
     }
   }
-  if (nickname && score < kNicknameScore) return {kNicknameScore, "nickname"};
+  // A nickname scores 0.9, unless the spelling itself says more (a phonetic match whose vowels
+  // fit scores higher). The nickname table is consulted only when it can change the result: it
+  // costs two phonetic keys per call.
+  if (check_nicknames && score < kNicknameScore && are_nicknames(a, b)) return {kNicknameScore, "nickname"};
   // The Arabic article written on to the name ("alsobakhi", "el-Masri", Arabic script
   // "السباخي" -> "alsbakhi") against the name without it: the same family name when the rest
   // matches exactly or strongly; capped at the nickname score, since an article is still a

@@ -18,9 +18,10 @@
 //   A hit is reported when its score reaches the list's threshold (or the caller's override).
 //
 // Thread-safety: immutable after construction; any number of threads may call match()
-// concurrently. match() reuses per-thread scratch buffers (including two arrays of 12 bytes per
-// dictionary token and phonetic group, a few MB for a million entries) and a per-thread cache of
-// the neighbourhoods of query tokens not in the lists (all reset when a thread meets another index);
+// concurrently. match() reuses per-thread scratch buffers (including an array of 20 bytes per
+// dictionary token, a few MB for a million entries), a per-thread cache of
+// the neighbourhoods of query tokens not in the lists and one of token comparisons (1.5 MB), all
+// reset when a thread meets another index;
 // transliterated query names are cached per thread by normalize_for_matching.
 // Failure behaviour: never throws for any query (except std::bad_alloc); a query with nothing to
 // match on has no hits. Work per query is capped (docs/matching.md), so no query is unbounded.
@@ -129,6 +130,8 @@ struct MatchStats {
   std::size_t candidates_capped = 0;  // retrieved names not considered because of the candidate cap
   std::size_t bounded_out = 0;        // candidates whose score bound stayed below the threshold
   std::size_t scored = 0;             // candidates fully scored
+  std::size_t stopped_early = 0;      // candidates within the bound left unscored: max_hits hits had
+                                      // already reached final scores above their bound
 };
 
 struct MatchOptions {

@@ -38,5 +38,10 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view b);
 // The same, with both tokens' phonetic keys already computed (phonetic_key(a), phonetic_key(b)):
 // the matcher precomputes them for listed tokens and once per query token.
 TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b);
+// The same; with check_nicknames false the nickname table is not consulted (the caller knows the
+// two tokens are not nicknames of each other: the matcher's neighbourhoods hold every nickname
+// pair of the lists), which saves two phonetic keys per call.
+TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b,
+                               bool check_nicknames);
 
 }  // namespace crosscheck::rules
