@@ -93,7 +93,7 @@ std::string encode_flag(const FlagRecord& flag) {
   json::Writer w(out);
   w.begin_object()
       .field("flag_id", flag.flag_id)
-      .field("schema_version", "1.0")
+      .field("schema_version", "1.1")
       .field("queue", flag.queue)
       .field("severity", flag.severity);
   w.key("reason").begin_object().field("code", flag.reason_code);
@@ -128,13 +128,33 @@ std::string encode_flag(const FlagRecord& flag) {
       .optional_field("gender", s.gender)
       .end_object();
 
-  w.key("watchlist")
+  if (!flag.watchlist.list_id.empty()) {
+    w.key("watchlist")
+        .begin_object()
+        .field("list_id", flag.watchlist.list_id)
+        .field("list_version", flag.watchlist.list_version)
+        .field("entry_id", flag.watchlist.entry_id)
+        .field("entry_name", flag.watchlist.entry_name)
+        .end_object();
+  }
+
+  w.key("rule")
       .begin_object()
-      .field("list_id", flag.watchlist.list_id)
-      .field("list_version", flag.watchlist.list_version)
-      .field("entry_id", flag.watchlist.entry_id)
-      .field("entry_name", flag.watchlist.entry_name)
+      .field("id", flag.rule.id)
+      .field("version", flag.rule.version)
+      .field("digest", flag.rule.digest)
+      .field("legal_basis", flag.rule.legal_basis)
       .end_object();
+  w.key("lists").begin_array();
+  for (const auto& l : flag.lists_used) {
+    w.begin_object().field("list_id", l.list_id).field("version", l.version).end_object();
+  }
+  w.end_array();
+  if (!flag.event_fields.empty()) {
+    w.key("event_fields").begin_array();
+    for (const auto& f : flag.event_fields) w.begin_object().field("field", f.field).field("value", f.value).end_object();
+    w.end_array();
+  }
 
   if (!flag.warnings.empty()) write_violations(w, "warnings", flag.warnings);
 
@@ -151,6 +171,27 @@ std::string encode_flag(const FlagRecord& flag) {
       .field("required", true)
       .field("note", "A flag is a lead for human review, not a decision.")
       .end_object();
+  w.end_object();
+  return out;
+}
+
+std::string encode_governance_alert(const GovernanceAlert& a) {
+  std::string out;
+  json::Writer w(out);
+  w.begin_object().field("schema_version", "1.0").field("type", "rule_over_cap");
+  w.key("rule")
+      .begin_object()
+      .field("id", a.rule_id)
+      .field("version", a.rule_version)
+      .field("owner", a.owner)
+      .end_object();
+  w.key("caps")
+      .begin_object()
+      .field("max_flags_per_hour", a.max_flags_per_hour)
+      .field("max_flag_share", a.max_flag_share)
+      .end_object();
+  w.field("at", timefmt::format_utc_ms(a.at_ms)).field("screener", a.screener_instance);
+  w.field("note", "The rule reached a cap: its further matches in the sliding hour are counted, not flagged.");
   w.end_object();
   return out;
 }

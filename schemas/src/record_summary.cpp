@@ -48,11 +48,21 @@ std::optional<std::string> summarize_flag(std::string_view json) {
     const std::string v = str({"subject", id});
     if (!v.empty()) subject += (subject.empty() ? "" : " ") + std::string("[") + v + "]";
   }
+  // A list's default rule says what matched; another rule names itself (and its hit, if any).
+  const std::string rule_id = str({"rule", "id"});
+  const bool list_rule = rule_id.empty() || rule_id.rfind("watchlist-hit:", 0) == 0;
+  std::string finding;
+  if (!str({"watchlist", "list_id"}).empty()) {
+    finding = str({"watchlist", "list_id"}) + " v" + str({"watchlist", "list_version"}) + " " +
+              str({"watchlist", "entry_id"}) + " \"" + str({"watchlist", "entry_name"}) + "\" on " + matched +
+              score_text(flag);
+  }
+  if (!list_rule) {
+    finding += (finding.empty() ? "" : "  ") + std::string("rule ") + rule_id + " v" + str({"rule", "version"});
+  }
   std::string line = "[" + str({"queue"}) + "] " + str({"severity"}) + "  " + str({"subject", "role"}) + " #" +
-                     str({"subject", "index"}) + " " + subject + " -> " + str({"watchlist", "list_id"}) + " v" +
-                     str({"watchlist", "list_version"}) + " " + str({"watchlist", "entry_id"}) + " \"" +
-                     str({"watchlist", "entry_name"}) + "\" on " + matched + score_text(flag) + "  (event " + str({"source", "event_id"}) +
-                     ", flag " + flag_id.substr(0, 12) + ")";
+                     str({"subject", "index"}) + " " + subject + " -> " + finding + "  (event " +
+                     str({"source", "event_id"}) + ", flag " + flag_id.substr(0, 12) + ")";
   simdjson::dom::array warnings;
   if (flag["warnings"].get(warnings) == simdjson::SUCCESS && warnings.size() > 0) {
     line += "  warnings:";
@@ -87,6 +97,28 @@ std::optional<std::string> summarize_dead_letter(std::string_view json) {
   }
   line.pop_back();
   return line;
+}
+
+std::optional<std::string> summarize_governance_alert(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element rec;
+  if (parser.parse(json.data(), json.size()).get(rec) != simdjson::SUCCESS) return std::nullopt;
+  std::string_view type, id, owner, at;
+  if (rec["type"].get(type) != simdjson::SUCCESS || type != "rule_over_cap") return std::nullopt;
+  if (rec["rule"]["id"].get(id) != simdjson::SUCCESS) return std::nullopt;
+  std::uint64_t version = 0;
+  std::int64_t per_hour = 0;
+  double share = 0;
+  if (rec["rule"]["version"].get(version) != simdjson::SUCCESS) version = 0;
+  if (rec["rule"]["owner"].get(owner) != simdjson::SUCCESS) owner = {};
+  if (rec["caps"]["max_flags_per_hour"].get(per_hour) != simdjson::SUCCESS) per_hour = 0;
+  if (rec["caps"]["max_flag_share"].get(share) != simdjson::SUCCESS) share = 0;
+  if (rec["at"].get(at) != simdjson::SUCCESS) at = {};
+  char caps[96];
+  std::snprintf(caps, sizeof caps, "max %lld flags/hour, max share %g", static_cast<long long>(per_hour), share);
+  return "[rule-governance] rule " + std::string(id) + " v" + std::to_string(version) +
+         (owner.empty() ? "" : " (owner " + std::string(owner) + ")") + " reached a cap at " + std::string(at) + ": " +
+         caps + "; further matches are counted, not flagged";
 }
 
 }  // namespace crosscheck::schemas

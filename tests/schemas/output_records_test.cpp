@@ -68,6 +68,9 @@ TEST(EncodeFlag, ParsesBackWithAllFields) {
   f.subject.document_number = "RX4417208";
   f.subject.gender = "male";
   f.watchlist = WatchlistRef{"demo", 42, "ent-7", "Viktor Dragan"};
+  f.rule = RuleRef{"watchlist-hit:demo", 42, "00112233445566778899aabbccddeeff", "Act 12 s. 3"};
+  const std::vector<ListVersionRef> lists = {{"demo", 42}, {"un-sc", 7}};
+  f.lists_used = lists;
   f.published_at_ms = 1795248000999;
   f.screener_instance = "screener-0";
 
@@ -77,7 +80,16 @@ TEST(EncodeFlag, ParsesBackWithAllFields) {
   simdjson::dom::element doc;
   ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
   EXPECT_EQ(str(doc["flag_id"]), f.flag_id);
-  EXPECT_EQ(str(doc["schema_version"]), "1.0");
+  EXPECT_EQ(str(doc["schema_version"]), "1.1");
+  EXPECT_EQ(str(doc["rule"]["id"]), "watchlist-hit:demo");
+  EXPECT_EQ(uint64_t(doc["rule"]["version"]), 42u);
+  EXPECT_EQ(str(doc["rule"]["digest"]), "00112233445566778899aabbccddeeff");
+  EXPECT_EQ(str(doc["rule"]["legal_basis"]), "Act 12 s. 3");
+  simdjson::dom::array used = doc["lists"];
+  ASSERT_EQ(used.size(), 2u);
+  EXPECT_EQ(str(used.at(1)["list_id"]), "un-sc");
+  EXPECT_EQ(uint64_t(used.at(1)["version"]), 7u);
+  EXPECT_EQ(doc["event_fields"].error(), simdjson::NO_SUCH_FIELD) << "no declared fields, no key";
   EXPECT_EQ(str(doc["queue"]), "border");
   EXPECT_EQ(str(doc["severity"]), "high");
   EXPECT_EQ(str(doc["reason"]["code"]), "watchlist_match");
@@ -150,6 +162,70 @@ TEST(EncodeFlag, OrganisationSubjectHasOnlyItsFields) {
   EXPECT_EQ(str(doc["subject"]["imo"]), "9321483");
   EXPECT_EQ(str(doc["source"]["kind"]), "manifest");
   EXPECT_EQ(simdjson::dom::array(doc["reason"]["matched_on"]).size(), 0u);
+}
+
+TEST(EncodeFlag, RuleMatchCarriesDeclaredFieldsAndNoWatchlist) {
+  FlagRecord f;
+  f.reason_code = "rule_match";
+  f.kind = EventKind::kPayment;
+  f.subject.role = "debtor";
+  f.rule = RuleRef{"pay-fan-out", 3, "00112233445566778899aabbccddeeff", "AML act s. 31"};
+  const std::vector<EventFieldValue> fields = {{"payment.amount", "9800.00"}, {"payment.currency", "EUR"}};
+  f.event_fields = fields;
+  const std::string json = encode_flag(f);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
+  EXPECT_EQ(doc["watchlist"].error(), simdjson::NO_SUCH_FIELD) << "a rule match without a hit names no entry";
+  simdjson::dom::array ef = doc["event_fields"];
+  ASSERT_EQ(ef.size(), 2u);
+  EXPECT_EQ(str(ef.at(0)["field"]), "payment.amount");
+  EXPECT_EQ(str(ef.at(0)["value"]), "9800.00");
+  EXPECT_EQ(str(ef.at(1)["value"]), "EUR");
+  EXPECT_EQ(simdjson::dom::array(doc["lists"]).size(), 0u);
+}
+
+TEST(SummarizeFlag, NamesARuleThatIsNotAListDefault) {
+  FlagRecord f;
+  f.flag_id = "0123456789abcdef0123456789abcdef";
+  f.queue = "payments";
+  f.severity = "medium";
+  f.reason_code = "rule_match";
+  f.event_id = "pay-7";
+  f.subject.role = "debtor";
+  f.subject.name = "Szabo Kft";
+  f.rule = RuleRef{"pay-fan-out", 3, "00112233445566778899aabbccddeeff", "AML act s. 31"};
+  const auto line = summarize_flag(encode_flag(f));
+  ASSERT_TRUE(line.has_value());
+  EXPECT_EQ(*line, "[payments] medium  debtor #0 Szabo Kft -> rule pay-fan-out v3  (event pay-7, flag 0123456789ab)");
+}
+
+TEST(GovernanceAlert, EncodesTheRuleAndCapsAndSummarises) {
+  GovernanceAlert a;
+  a.rule_id = "demo-large";
+  a.rule_version = 2;
+  a.owner = "a.novak";
+  a.max_flags_per_hour = 3;
+  a.max_flag_share = 0.5;
+  a.at_ms = 1795248000000;
+  a.screener_instance = "s-1";
+  const std::string json = encode_governance_alert(a);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
+  EXPECT_EQ(str(doc["type"]), "rule_over_cap");
+  EXPECT_EQ(str(doc["rule"]["id"]), "demo-large");
+  EXPECT_EQ(uint64_t(doc["rule"]["version"]), 2u);
+  EXPECT_EQ(int64_t(doc["caps"]["max_flags_per_hour"]), 3);
+  EXPECT_EQ(str(doc["at"]), "2026-11-21T08:00:00.000Z");
+  EXPECT_EQ(simdjson::dom::object(doc).size(), 7u) << "schema_version, type, rule, caps, at, screener, note: nothing else";
+  const auto line = summarize_governance_alert(json);
+  ASSERT_TRUE(line.has_value());
+  EXPECT_EQ(*line,
+            "[rule-governance] rule demo-large v2 (owner a.novak) reached a cap at 2026-11-21T08:00:00.000Z: "
+            "max 3 flags/hour, max share 0.5; further matches are counted, not flagged");
+  EXPECT_FALSE(summarize_governance_alert(R"({"type":"other"})").has_value());
+  EXPECT_FALSE(summarize_governance_alert("[").has_value());
 }
 
 TEST(EncodeDeadLetter, ParsesBackWithOriginalBytes) {
