@@ -13,9 +13,13 @@
 #include "crosscheck/time_format.h"
 
 #include "entry_field_shapes.h"
+#include "json_messages.h"
 
 namespace crosscheck::rules {
 namespace {
+
+using json_messages::quote;
+using json_messages::type_name;
 
 constexpr std::array<std::string_view, 6> kTypeNames = {
     "person", "organization", "vessel", "aircraft", "account", "crypto_address"};
@@ -54,27 +58,6 @@ int key_index(const std::array<std::string_view, N>& keys, std::string_view key)
     if (keys[i] == key) return static_cast<int>(i);
   }
   return -1;
-}
-
-std::string quote(std::string_view s) {
-  std::string out;
-  json::append_string(out, s);
-  return out;
-}
-
-std::string_view type_name(simdjson::dom::element_type t) {
-  using T = simdjson::dom::element_type;
-  switch (t) {
-    case T::ARRAY: return "an array";
-    case T::OBJECT: return "an object";
-    case T::INT64:
-    case T::UINT64:
-    case T::DOUBLE: return "a number";
-    case T::STRING: return "a string";
-    case T::BOOL: return "a boolean";
-    case T::NULL_VALUE: return "null";
-  }
-  return "unknown";
 }
 
 bool is_blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }

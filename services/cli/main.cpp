@@ -1,21 +1,30 @@
 // crosscheck: the command-line tool for watchlist managers and operators. Each subcommand wires
 // a library call; the logic lives in rules/, streams/ and services/runtime/.
 #include <CLI/CLI.hpp>
+#include <pwd.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
+#include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 #include "crosscheck/log.h"
 #include "crosscheck/rules/analyst_tools.h"
+#include "crosscheck/rules/audit_log.h"
 #include "crosscheck/rules/list_import.h"
 #include "crosscheck/rules/match_index.h"
 #include "crosscheck/rules/redis_client.h"
+#include "crosscheck/rules/rule_admin.h"
+#include "crosscheck/rules/rule_store.h"
 #include "crosscheck/rules/watchlist.h"
 #include "crosscheck/rules/watchlist_diff.h"
 #include "crosscheck/rules/watchlist_store.h"
 #include "crosscheck/schemas/output_records.h"
+#include "crosscheck/time_format.h"
 #include "crosscheck/runtime/screener_config.h"
 #include "crosscheck/runtime/screening_step.h"
 #include "crosscheck/streams/admin.h"
@@ -39,6 +48,28 @@ void print_import_stats(std::ostream& out, const cc::rules::ImportedList& import
       << " vessels, " << s.aircraft << " aircraft), " << s.aliases << " aliases (" << s.weak_aliases << " weak), "
       << s.dates_of_birth << " dates of birth, " << s.documents << " documents, " << s.addresses << " addresses, "
       << s.unrecognized << " remarks kept as text\n";
+}
+
+// The person acting: --actor, else CROSSCHECK_ACTOR, else $USER, else the account's login name
+// (issue 6 replaces this with authenticated tokens).
+std::string resolve_actor(const std::string& option) {
+  if (!option.empty()) return option;
+  for (const char* var : {"CROSSCHECK_ACTOR", "USER"}) {
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return v;
+  }
+  if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
+  return {};
+}
+
+// Prints a manager operation's result and returns its exit code (0 ok, 1 rejected, 2 usage,
+// 3 Redis unavailable).
+int report(const cc::rules::AdminResult& r, const std::string& format) {
+  if (format == "json") {
+    std::cout << r.json << std::endl;
+  } else {
+    (r.ok() ? std::cout : std::cerr) << r.text << std::flush;
+  }
+  return r.exit_code();
 }
 
 // Input from a file, or standard input for "-".
@@ -77,6 +108,8 @@ int main(int argc, char** argv) {
   wl_load->add_option("--list-id", import_options.list_id, "list id to publish under (default: ofac-sdn, un-sc, or the JSON file's)");
   wl_load->add_option("--name", import_options.name, "human-readable list title");
   wl_load->add_flag("--dry-run", dry_run, "import and report the counts, but do not publish");
+  std::string actor;
+  wl_load->add_option("--actor", actor, "who publishes, for the audit trail (default: $CROSSCHECK_ACTOR, else $USER)");
   std::string convert_out;
   auto* wl_convert = watchlist->add_subcommand("convert", "import a list and write it in Crosscheck's JSON format");
   wl_convert->add_option("file", list_file, "the list (as for load)")->required()->check(CLI::ExistingPath);
@@ -135,7 +168,82 @@ int main(int argc, char** argv) {
   tail->add_option("--format", tail_format, "json: each record as it is; summary: one readable line per flag or dead letter")
       ->check(CLI::IsMember({"json", "summary"}));
 
-  CLI11_PARSE(app, argc, argv);
+  // Rules and the audit trail (docs/rules.md). Exit codes: 0 done, 1 rule rejected or request
+  // refused, 2 usage error, 3 Redis unreachable.
+  auto* rules_cmd = app.add_subcommand(
+      "rules", "write, approve, activate, suspend, inspect and backtest screening rules (exit codes: 0 done, "
+               "1 rejected or refused, 2 usage error, 3 Redis unreachable)");
+  rules_cmd->require_subcommand(1);
+  rules_cmd->fallthrough();
+  std::string rules_format = "text";
+  int max_lifetime_days = 180;
+  rules_cmd->add_option("--format", rules_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  rules_cmd->add_option("--actor", actor,
+                        "who acts, for four eyes and the audit trail (default: $CROSSCHECK_ACTOR, else $USER; "
+                        "issue 6 replaces this with authenticated tokens)");
+  rules_cmd->add_option("--max-lifetime-days", max_lifetime_days, "longest allowed rule lifetime (rules.max_lifetime_days)")
+      ->check(CLI::Range(1, 3650));
+  std::string rule_file, rule_id, rule_text_arg, events_file, backtest_kind;
+  std::uint64_t rule_version = 0, diff_to = 0;
+  std::vector<std::string> backtest_lists;
+  auto* r_validate = rules_cmd->add_subcommand("validate", "check a rule file against the proportionality rules; needs no Redis");
+  r_validate->add_option("file", rule_file, "rule JSON file")->required();
+  auto* r_put = rules_cmd->add_subcommand("put", "validate a rule file and store it as the rule's next version (proposed)");
+  r_put->add_option("file", rule_file, "rule JSON file")->required();
+  auto* r_approve = rules_cmd->add_subcommand("approve", "approve a proposed version (not by its author or owner)");
+  r_approve->add_option("id", rule_id, "rule id")->required();
+  r_approve->add_option("version", rule_version, "version")->required()->check(CLI::PositiveNumber);
+  r_approve->add_option("--comment", rule_text_arg, "why it is approved (recorded and audited)")->required();
+  auto* r_activate = rules_cmd->add_subcommand(
+      "activate", "put an approved version into the active set in its mode, replacing the active version of that mode");
+  r_activate->add_option("id", rule_id, "rule id")->required();
+  r_activate->add_option("version", rule_version, "version")->required()->check(CLI::PositiveNumber);
+  auto* r_suspend = rules_cmd->add_subcommand("suspend", "take a version out of service for good");
+  r_suspend->add_option("id", rule_id, "rule id")->required();
+  r_suspend->add_option("version", rule_version, "version")->required()->check(CLI::PositiveNumber);
+  r_suspend->add_option("--reason", rule_text_arg, "why (recorded and audited)")->required();
+  auto* r_list = rules_cmd->add_subcommand("list", "every rule: latest version, active versions, states");
+  auto* r_show = rules_cmd->add_subcommand("show", "one version: state, approval, digest and text");
+  r_show->add_option("id", rule_id, "rule id")->required();
+  r_show->add_option("version", rule_version, "version (default: the latest)")->check(CLI::PositiveNumber);
+  auto* r_diff = rules_cmd->add_subcommand("diff", "key-by-key differences between two versions");
+  r_diff->add_option("id", rule_id, "rule id")->required();
+  r_diff->add_option("from", rule_version, "older version")->required()->check(CLI::PositiveNumber);
+  r_diff->add_option("to", diff_to, "newer version")->required()->check(CLI::PositiveNumber);
+  auto* r_backtest = rules_cmd->add_subcommand(
+      "backtest", "evaluate a rule over recorded events: how many and what share it would flag");
+  r_backtest->add_option("rule", rule_file, "a rule file, or ID[:VERSION] of a stored rule")->required();
+  r_backtest->add_option("events", events_file, "JSON-lines file of recorded events")->required()->check(CLI::ExistingFile);
+  r_backtest->add_option("--kind", backtest_kind, "event kind of the file (default: the rule's, when it has one)")
+      ->check(CLI::IsMember({"itinerary", "manifest", "payment"}));
+  r_backtest->add_option("--watchlist", backtest_lists, "a list file or OFAC folder for hit tests (repeatable)")
+      ->check(CLI::ExistingPath);
+  for (auto* sub : {r_validate, r_put, r_approve, r_activate, r_suspend, r_list, r_show, r_diff, r_backtest}) {
+    sub->fallthrough();
+  }
+
+  auto* audit_cmd = app.add_subcommand("audit", "list the audit trail of rule and watchlist changes, newest first");
+  audit_cmd->fallthrough();
+  cc::rules::AuditFilter audit_filter;
+  std::string audit_since, audit_until, audit_format = "text";
+  bool audit_oldest_first = false;
+  audit_cmd->add_option("--actor", audit_filter.actor, "only changes by this actor");
+  audit_cmd->add_option("--action", audit_filter.action,
+                        "only this action: create, approve, activate, suspend, expire, cap_reached, publish");
+  audit_cmd->add_option("--object", audit_filter.object_id, "only changes to this rule or list id");
+  audit_cmd->add_option("--since", audit_since, "RFC 3339 time, or a duration back from now (90m, 24h, 7d)");
+  audit_cmd->add_option("--until", audit_until, "RFC 3339 time");
+  audit_cmd->add_option("--limit", audit_filter.limit, "at most this many entries (0 = all; default 100)");
+  audit_cmd->add_flag("--oldest-first", audit_oldest_first, "oldest entries first");
+  audit_cmd->add_option("--format", audit_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    // The rules and audit commands promise exit code 2 for every usage error.
+    return rc != 0 && (rules_cmd->parsed() || audit_cmd->parsed()) ? 2 : rc;
+  }
 
   auto env = cc::runtime::crosscheck_environment();
   if (!kafka.empty()) env["CROSSCHECK_KAFKA_BOOTSTRAP"] = kafka;
@@ -151,6 +259,71 @@ int main(int argc, char** argv) {
   ::signal(SIGINT, on_signal);
   ::signal(SIGTERM, on_signal);
 
+  if (*rules_cmd) {
+    namespace cr = cc::rules;
+    const std::int64_t now = cc::timefmt::now_ms();
+    cr::RulePolicy policy;
+    policy.max_lifetime_ms = static_cast<std::int64_t>(max_lifetime_days) * 24 * 3600 * 1000;
+    cr::RedisClient client(config.redis.client);  // connects on first use: validate never does
+    cr::RuleStore store(client, config.redis.key_prefix);
+    const std::string who = resolve_actor(actor);
+    auto need_actor = [&]() { return who.empty() ? std::optional<int>(report(cr::admin_usage_error(
+                                          "no actor: pass --actor or set CROSSCHECK_ACTOR"), rules_format))
+                                                 : std::nullopt; };
+    if (*r_validate || *r_put) {
+      auto text = cr::read_rule_file(rule_file);
+      if (!text.ok()) return report(cr::admin_error(text.error(), true), rules_format);
+      if (*r_validate) return report(cr::admin_validate(*text, policy, now), rules_format);
+      if (auto rc = need_actor()) return *rc;
+      return report(cr::admin_put(store, *text, policy, who, now), rules_format);
+    }
+    if (*r_approve || *r_activate || *r_suspend) {
+      if (auto rc = need_actor()) return *rc;
+      if (*r_approve) return report(cr::admin_approve(store, rule_id, rule_version, who, rule_text_arg, now), rules_format);
+      if (*r_activate) return report(cr::admin_activate(store, rule_id, rule_version, who, now), rules_format);
+      return report(cr::admin_suspend(store, rule_id, rule_version, who, rule_text_arg, now), rules_format);
+    }
+    if (*r_list) return report(cr::admin_list(store), rules_format);
+    if (*r_show) return report(cr::admin_show(store, rule_id, rule_version), rules_format);
+    if (*r_diff) return report(cr::admin_diff(store, rule_id, rule_version, diff_to), rules_format);
+    if (*r_backtest) {
+      auto source = cr::admin_load_backtest_rule(&store, rule_file, policy, now);
+      if (!source.rule) return report(source.failure, rules_format);
+      std::vector<cr::Watchlist> lists;
+      for (const auto& path : backtest_lists) {
+        auto imported = cr::import_list(path);
+        if (!imported.ok()) return report(cr::admin_error(imported.error(), true), rules_format);
+        print_import_stats(std::cerr, *imported);
+        lists.push_back(std::move(imported->list));
+      }
+      cr::MatchIndex index(std::move(lists), config.watchlists.match);
+      std::ifstream in(events_file, std::ios::binary);
+      std::stringstream events;
+      events << in.rdbuf();
+      if (!in) return report(cr::admin_usage_error("cannot read '" + events_file + "'"), rules_format);
+      std::optional<cc::schemas::EventKind> kind;
+      if (!backtest_kind.empty()) kind = cc::schemas::event_kind_from_string(backtest_kind);
+      return report(cr::admin_backtest(*source.rule, kind, events.str(), index), rules_format);
+    }
+    return 2;
+  }
+  if (*audit_cmd) {
+    const std::int64_t now = cc::timefmt::now_ms();
+    if (!audit_since.empty()) {
+      auto since = cc::rules::parse_since(audit_since, now);
+      if (!since) return report(cc::rules::admin_usage_error("--since: expected an RFC 3339 time or 90m, 24h, 7d"), audit_format);
+      audit_filter.since_ms = *since;
+    }
+    if (!audit_until.empty()) {
+      auto until = cc::timefmt::parse_timestamp_ms(audit_until);
+      if (!until) return report(cc::rules::admin_usage_error("--until: expected an RFC 3339 time"), audit_format);
+      audit_filter.until_ms = *until;
+    }
+    audit_filter.newest_first = !audit_oldest_first;
+    cc::rules::RedisClient client(config.redis.client);
+    cc::rules::AuditLog audit(client, config.redis.key_prefix);
+    return report(cc::rules::admin_audit(audit, audit_filter), audit_format);
+  }
   if (*wl_load || *wl_convert) {
     import_options.format = *cc::rules::list_format_from_string(list_format);
     auto imported = cc::rules::import_list(list_file, import_options);
@@ -169,12 +342,29 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (dry_run) return 0;
+    const std::string who = resolve_actor(actor);
+    if (who.empty()) return fail(cc::Error::fatal("cli", "no actor: pass --actor or set CROSSCHECK_ACTOR"));
     cc::rules::RedisClient client(config.redis.client);
     cc::rules::WatchlistStore store(client, config.redis.key_prefix);
+    auto before = store.current_versions();
+    if (!before.ok()) return fail(before.error());
     auto version = store.publish(imported->list);
     if (!version.ok()) return fail(version.error());
     std::cout << "published " << imported->list.list_id << " version " << *version << " ("
               << imported->list.entries.size() << " entries)\n";
+    cc::rules::AuditRecord rec;
+    rec.actor = who;
+    rec.action = cc::rules::audit_action::kPublish;
+    rec.object_type = "watchlist";
+    rec.object_id = imported->list.list_id;
+    if (auto it = before->find(imported->list.list_id); it != before->end()) rec.before_version = it->second;
+    rec.after_version = *version;
+    rec.details = "{\"entries\":" + std::to_string(imported->list.entries.size()) + "}";
+    cc::rules::AuditLog audit(client, config.redis.key_prefix);
+    if (auto id = audit.append(rec); !id.ok()) {
+      std::cerr << "crosscheck: the list is published but its audit record was not written: " << id.error().to_string() << "\n";
+      return 3;
+    }
     return 0;
   }
   if (*wl_diff) {
@@ -289,6 +479,7 @@ int main(int argc, char** argv) {
           if (tail_format == "summary") {
             auto line = cc::schemas::summarize_flag(r.value);
             if (!line) line = cc::schemas::summarize_dead_letter(r.value);
+            if (!line) line = cc::schemas::summarize_governance_alert(r.value);
             if (line) {
               std::cout << *line << std::endl;
               return;
