@@ -1,6 +1,7 @@
 // crosscheck-screener: consumes itineraries, manifests and payments, screens them against the
-// watchlists in Redis, and publishes flags to operator queues. This file only wires libraries:
-// configuration and metrics (runtime), the watchlist follower (rules), the pipeline (streams).
+// watchlists in Redis, evaluates the active rules, and publishes flags to operator queues. This
+// file only wires libraries: configuration, metrics, caps and the audit mirror (runtime), the
+// watchlist and rule followers, cap ledger and aggregates (rules), the pipeline (streams).
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -8,9 +9,15 @@
 #include <thread>
 
 #include "crosscheck/log.h"
+#include "crosscheck/rules/audit_log.h"
+#include "crosscheck/rules/rule_aggregates.h"
+#include "crosscheck/rules/rule_caps.h"
+#include "crosscheck/rules/rule_follower.h"
 #include "crosscheck/rules/watchlist_follower.h"
 #include "crosscheck/schemas/identifiers.h"
 #include "crosscheck/runtime/admin_server.h"
+#include "crosscheck/runtime/audit_mirror.h"
+#include "crosscheck/runtime/flag_budget.h"
 #include "crosscheck/runtime/pipeline_metrics.h"
 #include "crosscheck/runtime/screener_config.h"
 #include "crosscheck/runtime/screener_metrics.h"
@@ -84,6 +91,44 @@ int main(int argc, char** argv) {
           .on_redis_status = [&](bool up) { metrics.redis_up().Set(up ? 1 : 0); },
       });
 
+  // Caps over all instances (leased budgets in Redis) and windowed aggregates in Redis.
+  cc::rules::CapLedgerConfig ledger_config;
+  ledger_config.expected_instances = config.rules.expected_instances;
+  cc::rules::CapLedger ledger(ledger_config,
+                              cc::rules::make_redis_cap_backend(config.redis.client, {.prefix = config.redis.key_prefix}));
+  cc::runtime::LedgerFlagBudget budget(ledger, &metrics);
+  cc::rules::RedisAggregateStore aggregates(config.redis.client, {.prefix = config.redis.key_prefix});
+
+  std::set<std::string> rule_topics_created;
+  std::mutex rule_topics_mutex;
+  std::function<void(const cc::rules::RuleEngine&)> ensure_rule_topics;  // set once the step exists
+  cc::rules::RuleFollower rule_follower(
+      cc::rules::RuleFollowerConfig{config.redis.client, config.redis.key_prefix, config.rules.poll_interval},
+      cc::rules::RuleFollower::Callbacks{
+          .on_swap =
+              [&](const cc::rules::RuleSnapshot& snapshot) {
+                metrics.rules_active().Set(static_cast<double>(snapshot.engine.rules().size()));
+                metrics.rules_generation().Set(static_cast<double>(snapshot.generation));
+                metrics.rules_reloads().Increment();
+                if (ensure_rule_topics) ensure_rule_topics(snapshot.engine);
+              },
+          .on_error = [&](const cc::Error&) { metrics.rules_reload_errors().Increment(); },
+          .on_expired =
+              [&](const std::vector<cc::rules::ActiveEntry>& expired) {
+                metrics.rules_expired().Increment(static_cast<double>(expired.size()));
+              },
+          .on_poll =
+              [&] {
+                const auto status = ledger.status(cc::timefmt::now_ms());
+                for (const auto& r : status.rules) {
+                  const cc::runtime::RuleSeries series = metrics.rule(r.rule_key);
+                  series.over_cap->Set(r.over_cap ? 1 : 0);
+                  series.cap_used->Set(r.limit > 0 ? static_cast<double>(r.used) / static_cast<double>(r.limit) : 0);
+                }
+                for (const auto& sh : status.shadow) metrics.set_shadow_share(sh.key, sh.would_be_share);
+              },
+      });
+
   cc::streams::PipelineConfig pipeline_config;
   pipeline_config.kafka = config.kafka.client;
   pipeline_config.group_id = config.kafka.group_id;
@@ -101,6 +146,47 @@ int main(int argc, char** argv) {
     airports = *loaded_airports;
   }
   cc::runtime::ScreeningStep step(config, [&] { return follower.snapshot(); }, &metrics, airports);
+  step.set_rules([&] { return rule_follower.snapshot(); });
+  step.set_budget(&budget);
+  step.set_aggregates(&aggregates);
+  // The processing thread's own Redis connection for the rare "cap_reached" audit record.
+  cc::rules::RedisClient audit_redis(config.redis.client);
+  step.set_cap_listener([&](const cc::rules::Rule& rule, std::int64_t now_ms) {
+    cc::rules::AuditLog audit(audit_redis, config.redis.key_prefix);
+    cc::rules::AuditRecord rec;
+    rec.actor = "system";
+    rec.time = cc::timefmt::format_utc_ms(now_ms);
+    rec.action = std::string(cc::rules::audit_action::kCapReached);
+    rec.object_type = "rule";
+    rec.object_id = rule.id;
+    rec.before_version = rule.version;
+    rec.after_version = rule.version;
+    rec.reason = "a cap was reached; further matches in the sliding hour are counted, not flagged";
+    rec.details = "{\"max_flags_per_hour\":" + std::to_string(rule.max_flags_per_hour) +
+                  ",\"max_flag_share\":" + std::to_string(rule.max_flag_share) + ",\"screener\":\"" +
+                  config.instance_id + "\"}";
+    if (auto appended = audit.append(rec); !appended.ok()) {
+      cc::log::warn("screener", "cannot write the cap_reached audit record",
+                    {{"rule", rule.id}, {"error", appended.error().to_string()}});
+    }
+  });
+  ensure_rule_topics = [&](const cc::rules::RuleEngine& engine) {
+    if (!config.kafka.create_topics) return;
+    std::vector<cc::streams::TopicSpec> specs;
+    {
+      std::lock_guard lock(rule_topics_mutex);
+      for (const auto& t : step.rule_queue_topics(engine)) {
+        if (rule_topics_created.insert(t).second) specs.push_back({t, config.kafka.topic_partitions, 1});
+      }
+    }
+    if (specs.empty()) return;
+    if (auto st = cc::streams::ensure_topics(config.kafka.client, specs); !st.ok()) {
+      cc::log::warn("screener", "cannot create a rule's queue topic; its flags wait in the producer until it exists",
+                    {{"error", st.error().to_string()}});
+      std::lock_guard lock(rule_topics_mutex);
+      for (const auto& spec : specs) rule_topics_created.erase(spec.name);
+    }
+  };
   pipeline_config.topics = step.input_topics();
   cc::runtime::PipelineMetrics observer(metrics, config.topics.flags_prefix);
   cc::streams::Pipeline pipeline(
@@ -109,6 +195,7 @@ int main(int argc, char** argv) {
 
   cc::runtime::AdminServer admin(config.http.address, config.http.port, registry, [&]() -> std::string {
     if (!follower.wait_ready(std::chrono::milliseconds(0))) return "watchlists not loaded from Redis yet";
+    if (!rule_follower.wait_ready(std::chrono::milliseconds(0))) return "rules not loaded from Redis yet";
     if (!pipeline.ready()) return "no partitions assigned yet";
     return {};
   });
@@ -124,6 +211,7 @@ int main(int argc, char** argv) {
     std::vector<cc::streams::TopicSpec> specs;
     for (const auto& t : step.input_topics()) specs.push_back({t, config.kafka.topic_partitions, 1});
     for (const auto& t : step.output_topics()) specs.push_back({t, config.kafka.topic_partitions, 1});
+    specs.push_back({config.rules.audit_topic, config.kafka.topic_partitions, 1});
     while (!stop_requested) {
       auto st = cc::streams::ensure_topics(config.kafka.client, specs);
       if (st.ok()) break;
@@ -136,16 +224,25 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Screening against an empty index would let listed subjects through unflagged: wait for the
-  // lists before consuming anything.
+  // Screening against an empty index or without the active rules would let subjects through
+  // unflagged: wait for both before consuming anything.
   follower.start();
+  rule_follower.start();
   while (!stop_requested && !follower.wait_ready(std::chrono::seconds(5))) {
     cc::log::warn("screener", "waiting for watchlists from Redis before consuming", {{"redis", config.redis.address}});
   }
+  while (!stop_requested && !rule_follower.wait_ready(std::chrono::seconds(5))) {
+    cc::log::warn("screener", "waiting for the active rules from Redis before consuming", {{"redis", config.redis.address}});
+  }
   if (stop_requested) {
+    rule_follower.stop();
     follower.stop();
     return 0;
   }
+  cc::runtime::AuditMirror audit_mirror(config.redis.client, config.redis.key_prefix, config.kafka.client,
+                                        {.topic = config.rules.audit_topic, .instance_id = config.instance_id},
+                                        &metrics);
+  audit_mirror.start();
   metrics.ready().Set(1);
 
   {
@@ -159,6 +256,8 @@ int main(int argc, char** argv) {
     running_pipeline = nullptr;
   }
   metrics.ready().Set(0);
+  audit_mirror.stop();
+  rule_follower.stop();
   follower.stop();
   admin.stop();
   if (!result.ok()) {

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "crosscheck/json_writer.h"
+#include "crosscheck/rules/rule_store.h"
 #include "crosscheck/rules/watchlist_store.h"
 #include "crosscheck/testing/test_env.h"
 #include "crosscheck/time_format.h"
@@ -254,7 +255,8 @@ ScreenerHarness::ScreenerHarness(KafkaTestEnv& kafka, RedisTestEnv& redis, const
   setup_.payments = kafka.make_topic(stem + "-payments", 4);
   setup_.deadletter = kafka.make_topic(stem + "-deadletter", 2);
   setup_.flags_prefix = unique_name(stem + "-flags") + ".";
-  for (const char* q : {"border", "customs", "payments"}) kafka.create_topic(setup_.flags_prefix + q, 4);
+  for (const char* q : {"border", "customs", "payments", "rule-governance"}) kafka.create_topic(setup_.flags_prefix + q, 4);
+  setup_.audit = kafka.make_topic(stem + "-audit", 1);
   setup_.group = unique_name(stem + "-group");
   setup_.redis_prefix = redis.prefix();
   const char* log_root = std::getenv("CROSSCHECK_TEST_LOG_DIR");
@@ -296,6 +298,8 @@ std::size_t ScreenerHarness::start(std::chrono::milliseconds ready_timeout) {
       << "  key_prefix: \"" << setup_.redis_prefix << "\"\n"
       << "watchlists:\n"
       << "  poll_interval_ms: 200\n"
+      << "rules:\n"
+      << "  audit_topic: " << setup_.audit << "\n"
       << "http:\n"
       << "  port: " << port << "\n"
       << extra_yaml_;
@@ -327,6 +331,26 @@ std::uint64_t ScreenerHarness::publish(const rules::Watchlist& list) {
   auto v = store.publish(list);
   EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().to_string());
   return v.ok() ? *v : 0;
+}
+
+std::uint64_t ScreenerHarness::activate_rule(const std::string& rule_json, std::int64_t now_ms) {
+  std::vector<rules::RuleViolation> violations;
+  auto rule = rules::parse_and_validate_rule(rule_json, rules::RulePolicy{}, now_ms, violations);
+  std::string why;
+  for (const auto& v : violations) why += v.code + " at " + v.path + ": " + v.message + "\n";
+  EXPECT_TRUE(rule.has_value() && violations.empty()) << why;
+  if (!rule || !violations.empty()) return 0;
+  rules::RedisClient client(redis_.config());
+  rules::RuleStore store(client, setup_.redis_prefix);
+  auto put = store.put(*rule, "rule-author", now_ms);
+  EXPECT_TRUE(put.ok()) << (put.ok() ? "" : put.error().to_string());
+  if (!put.ok()) return 0;
+  const std::uint64_t version = put->rule.version;
+  auto approved = store.approve(rule->id, version, "rule-approver", "checked in the test", now_ms);
+  EXPECT_TRUE(approved.ok()) << (approved.ok() ? "" : approved.error().to_string());
+  auto activated = store.activate(rule->id, version, "rule-approver", now_ms);
+  EXPECT_TRUE(activated.ok()) << (activated.ok() ? "" : activated.error().to_string());
+  return activated.ok() ? version : 0;
 }
 
 }  // namespace crosscheck::testing

@@ -52,6 +52,7 @@ std::string make_iban(const std::string& country, const std::string& bban);  // 
 struct ScreenerSetup {
   std::string itineraries, manifests, payments, deadletter, flags_prefix, group;
   std::string redis_prefix;
+  std::string audit;  // the topic the audit stream is mirrored to
   std::string config_path;
   std::string log_dir;
   std::string flags_topic(const std::string& queue) const { return flags_prefix + queue; }
@@ -73,6 +74,9 @@ class ScreenerHarness {
 
   // Publishes a watchlist under this test's Redis prefix; returns the version.
   std::uint64_t publish(const rules::Watchlist& list);
+  // Validates a rule (JSON), stores it as "rule-author", approves it as "rule-approver" and
+  // activates it; returns the stored version (0 after a test failure).
+  std::uint64_t activate_rule(const std::string& rule_json, std::int64_t now_ms);
 
  private:
   KafkaTestEnv& kafka_;

@@ -205,10 +205,11 @@ TEST_F(ScreeningStepTest, ShippedMalformedSamplesAreDeadLetteredWithTheirReasons
   EXPECT_EQ(n, expected.size());
 }
 
-TEST_F(ScreeningStepTest, OutputTopicsAreTheDeadLetterAndOneFlagTopicPerQueue) {
+TEST_F(ScreeningStepTest, OutputTopicsAreTheDeadLetterOneFlagTopicPerQueueAndGovernance) {
   auto topics = step_.output_topics();
   std::sort(topics.begin(), topics.end());
-  EXPECT_EQ(topics, (std::vector<std::string>{"flags.border", "flags.customs", "flags.payments", "transit.deadletter"}));
+  EXPECT_EQ(topics, (std::vector<std::string>{"flags.border", "flags.customs", "flags.payments", "flags.rule-governance",
+                                              "transit.deadletter"}));
 }
 
 }  // namespace

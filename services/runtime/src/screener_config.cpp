@@ -282,12 +282,29 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
     s.finish();
   }
   {
+    Section r(top.child("rules"), "rules", errors);
+    r.millis("poll_interval_ms", 50, 60000, c.rules.poll_interval);
+    r.string("governance_queue", c.rules.governance_queue, kQueuePattern, kQueueHelp);
+    r.integer_as("expected_instances", 1, 1000, c.rules.expected_instances);
+    r.string("audit_topic", c.rules.audit_topic, "[A-Za-z0-9._-]{1,249}", "a Kafka topic name");
+    {
+      Section d(r.child("watchlist_default"), "rules.watchlist_default", errors);
+      d.string("legal_basis", c.rules.watchlist_default.legal_basis, ".{1,512}", "a non-empty text");
+      d.string("purpose", c.rules.watchlist_default.purpose, ".{1,512}", "a non-empty text");
+      d.integer_as("max_flags_per_hour", 1, 100000000, c.rules.watchlist_default.max_flags_per_hour);
+      d.number("max_flag_share", 0.000001, 1.0, c.rules.watchlist_default.max_flag_share);
+      d.finish();
+    }
+    r.finish();
+  }
+  {
     Section h(top.child("http"), "http", errors);
     h.string("address", c.http.address, "[A-Za-z0-9.:-]{1,255}", "an IP address or host name");
     h.integer_as("port", 0, 65535, c.http.port);
     h.finish();
   }
   top.finish();
+  c.rules.watchlist_default.severity = c.screening.severity;
 
   if (auto it = env.find("CROSSCHECK_KAFKA_BOOTSTRAP"); it != env.end() && !it->second.empty()) {
     c.kafka.client.bootstrap_servers = it->second;

@@ -94,6 +94,63 @@ ScreenerMetrics::ScreenerMetrics(std::shared_ptr<prometheus::Registry> registry,
                               .Help("Input partitions assigned to this screener.").Register(r).Add({});
   ready_ = &BuildGauge().Name("crosscheck_ready")
                 .Help("1 while the screener consumes: watchlists loaded and the pipeline running.").Register(r).Add({});
+
+  rule_matches_family_ = &BuildCounter().Name("crosscheck_rule_matches_total")
+                              .Help("Rule matches, per rule id and outcome: flagged, suppressed (a cap was reached; "
+                                    "nothing but this count is kept), shadow (a shadow version; never flagged).")
+                              .Register(r);
+  rule_over_cap_family_ = &BuildGauge().Name("crosscheck_rule_over_cap")
+                               .Help("1 while a rule is over one of its caps.").Register(r);
+  rule_cap_used_family_ = &BuildGauge().Name("crosscheck_rule_cap_used_ratio")
+                               .Help("Share of a rule's max_flags_per_hour used in the sliding hour, over all screeners.")
+                               .Register(r);
+  rule_shadow_share_family_ = &BuildGauge().Name("crosscheck_rule_shadow_share")
+                                   .Help("For a shadow version (rule=\"<id>@<version>\"): its matches over the events of "
+                                         "its kinds in the sliding hour, all screeners; the flag share it would produce.")
+                                   .Register(r);
+  rules_active_ = &BuildGauge().Name("crosscheck_rules_active")
+                       .Help("Rule versions in the live rule set, the lists' default rules included.").Register(r).Add({});
+  rules_generation_ = &BuildGauge().Name("crosscheck_rules_generation")
+                           .Help("Generation of the active rule set this screener evaluates.").Register(r).Add({});
+  rules_reloads_ = &BuildCounter().Name("crosscheck_rules_reloads_total")
+                        .Help("Rule sets loaded from Redis and swapped in.").Register(r).Add({});
+  rules_reload_errors_ = &BuildCounter().Name("crosscheck_rules_reload_errors_total")
+                              .Help("Failed attempts to read the active rule set (the last good set stays live).")
+                              .Register(r).Add({});
+  rules_expired_ = &BuildCounter().Name("crosscheck_rules_expired_total")
+                        .Help("Rule versions this screener removed from the active set at their expiry.").Register(r).Add({});
+  rule_cap_degraded_ = &BuildCounter().Name("crosscheck_rule_cap_degraded_total")
+                            .Help("Cap decisions taken from the local emergency allowance because Redis was unreachable.")
+                            .Register(r).Add({});
+  rule_aggregate_errors_ = &BuildCounter().Name("crosscheck_rule_aggregate_errors_total")
+                                .Help("Events whose windowed aggregates could not be read from Redis (the aggregate "
+                                      "conditions were false).").Register(r).Add({});
+  governance_alerts_ = &BuildCounter().Name("crosscheck_governance_alerts_total")
+                            .Help("Rule-governance alerts published (a rule reached a cap).").Register(r).Add({});
+  auto& mirror = BuildCounter().Name("crosscheck_audit_mirror_records_total")
+                     .Help("Audit records copied from the Redis stream to Kafka, per result.").Register(r);
+  audit_mirrored_ = &mirror.Add({{"result", "ok"}});
+  audit_mirror_errors_ = &mirror.Add({{"result", "failed"}});
+}
+
+void ScreenerMetrics::set_shadow_share(const std::string& shadow_key, double share) {
+  std::lock_guard lock(mutex_);
+  rule_shadow_share_family_->Add({{"rule", shadow_key}}).Set(share);
+}
+
+RuleSeries ScreenerMetrics::rule(const std::string& rule_id) {
+  std::lock_guard lock(mutex_);
+  auto it = rule_series_.find(rule_id);
+  if (it == rule_series_.end()) {
+    RuleSeries s;
+    s.flagged = &rule_matches_family_->Add({{"rule", rule_id}, {"outcome", "flagged"}});
+    s.suppressed = &rule_matches_family_->Add({{"rule", rule_id}, {"outcome", "suppressed"}});
+    s.shadow = &rule_matches_family_->Add({{"rule", rule_id}, {"outcome", "shadow"}});
+    s.over_cap = &rule_over_cap_family_->Add({{"rule", rule_id}});
+    s.cap_used = &rule_cap_used_family_->Add({{"rule", rule_id}});
+    it = rule_series_.emplace(rule_id, s).first;
+  }
+  return it->second;
 }
 
 prometheus::Counter& ScreenerMetrics::consumed(const std::string& topic) {

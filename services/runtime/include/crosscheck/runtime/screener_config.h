@@ -18,6 +18,7 @@
 #include "crosscheck/log.h"
 #include "crosscheck/rules/redis_client.h"
 #include "crosscheck/rules/match_index.h"
+#include "crosscheck/rules/rule.h"
 #include "crosscheck/schemas/event.h"
 #include "crosscheck/streams/kafka_config.h"
 
@@ -68,6 +69,28 @@ struct ScreeningSection {
   std::string airports_file;
 };
 
+struct RulesSection {
+  // How often the screener checks the active rule set's generation (one Redis GET); a change is
+  // live within this interval plus the compile time, well inside the 2 s the managers are promised.
+  std::chrono::milliseconds poll_interval{500};
+  // Queue of the governance alerts (a rule reached its cap): topic <flags_prefix><queue>.
+  std::string governance_queue = "rule-governance";
+  // Each watchlist's default rule ("watchlist-hit:<list>"): legal basis, purpose and caps. Its
+  // severity is screening.severity and its queue the event kind's queue.
+  rules::WatchlistRuleDefaults watchlist_default{
+      .legal_basis = "national screening law (configure rules.watchlist_default.legal_basis)",
+      .purpose = "screening against the published watchlist",
+      .owner = "crosscheck",
+      .severity = "high",
+      .max_flags_per_hour = 10000,
+      .max_flag_share = 1.0,
+  };
+  // Used when Redis is unreachable: each instance may raise max_flags_per_hour /
+  // expected_instances flags of a rule per hour on its own (degraded mode, logged and counted).
+  int expected_instances = 2;
+  std::string audit_topic = "audit";  // the Redis audit stream is mirrored here
+};
+
 struct HttpSection {
   std::string address = "127.0.0.1";
   int port = 9464;
@@ -81,6 +104,7 @@ struct ScreenerConfig {
   RedisSection redis;
   WatchlistsSection watchlists;
   ScreeningSection screening;
+  RulesSection rules;
   HttpSection http;
 };
 

@@ -29,6 +29,16 @@ enum class Outcome : int { kClean = 0, kFlagged = 1, kDeadLetter = 2 };
 inline constexpr int kOutcomeCount = 3;
 std::string_view to_string(Outcome outcome);
 
+// The series of one rule (label rule=<rule id>), resolved once per rule-set swap so the per-event
+// path does no label lookup. Rule ids are bounded by the rules managers activate.
+struct RuleSeries {
+  prometheus::Counter* flagged = nullptr;     // matches that became flags
+  prometheus::Counter* suppressed = nullptr;  // matches not flagged because a cap was reached
+  prometheus::Counter* shadow = nullptr;      // matches of a shadow version (never flagged)
+  prometheus::Gauge* over_cap = nullptr;      // 1 while the rule is over a cap in this window
+  prometheus::Gauge* cap_used = nullptr;      // share of max_flags_per_hour used, 0..1
+};
+
 class ScreenerMetrics {
  public:
   explicit ScreenerMetrics(std::shared_ptr<prometheus::Registry> registry, const std::string& instance_id);
@@ -50,6 +60,20 @@ class ScreenerMetrics {
   prometheus::Gauge& watchlist_entries_total() { return *watchlist_entries_total_; }
   prometheus::Gauge& redis_up() { return *redis_up_; }
 
+  RuleSeries rule(const std::string& rule_id);
+  // The flag share a shadow version ("<id>@<version>") would produce, all instances.
+  void set_shadow_share(const std::string& shadow_key, double share);
+  prometheus::Gauge& rules_active() { return *rules_active_; }
+  prometheus::Gauge& rules_generation() { return *rules_generation_; }
+  prometheus::Counter& rules_reloads() { return *rules_reloads_; }
+  prometheus::Counter& rules_reload_errors() { return *rules_reload_errors_; }
+  prometheus::Counter& rules_expired() { return *rules_expired_; }
+  prometheus::Counter& rule_cap_degraded() { return *rule_cap_degraded_; }
+  prometheus::Counter& rule_aggregate_errors() { return *rule_aggregate_errors_; }
+  prometheus::Counter& governance_alerts() { return *governance_alerts_; }
+  prometheus::Counter& audit_mirrored() { return *audit_mirrored_; }
+  prometheus::Counter& audit_mirror_errors() { return *audit_mirror_errors_; }
+
   prometheus::Counter& kafka_errors(bool retriable) { return retriable ? *kafka_errors_retriable_ : *kafka_errors_fatal_; }
   prometheus::Counter& commits(bool ok) { return ok ? *commits_ok_ : *commits_failed_; }
   prometheus::Gauge& assigned_partitions() { return *assigned_partitions_; }
@@ -63,6 +87,21 @@ class ScreenerMetrics {
   prometheus::Family<prometheus::Gauge>* watchlist_version_family_;
   prometheus::Family<prometheus::Gauge>* watchlist_entries_family_;
   prometheus::Family<prometheus::Gauge>* watchlist_loaded_family_;
+  prometheus::Family<prometheus::Counter>* rule_matches_family_;
+  prometheus::Family<prometheus::Gauge>* rule_over_cap_family_;
+  prometheus::Family<prometheus::Gauge>* rule_cap_used_family_;
+  prometheus::Family<prometheus::Gauge>* rule_shadow_share_family_;
+  std::map<std::string, RuleSeries> rule_series_;
+  prometheus::Gauge* rules_active_;
+  prometheus::Gauge* rules_generation_;
+  prometheus::Counter* rules_reloads_;
+  prometheus::Counter* rules_reload_errors_;
+  prometheus::Counter* rules_expired_;
+  prometheus::Counter* rule_cap_degraded_;
+  prometheus::Counter* rule_aggregate_errors_;
+  prometheus::Counter* governance_alerts_;
+  prometheus::Counter* audit_mirrored_;
+  prometheus::Counter* audit_mirror_errors_;
   std::map<std::string, prometheus::Counter*> consumed_by_topic_;
   std::map<std::string, prometheus::Counter*> flags_by_queue_;
   std::array<prometheus::Counter*, schemas::kReasonCodeCount> deadletter_by_reason_{};
