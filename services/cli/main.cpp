@@ -176,12 +176,13 @@ int main(int argc, char** argv) {
   rules_cmd->require_subcommand(1);
   rules_cmd->fallthrough();
   std::string rules_format = "text";
-  int max_lifetime_days = 180;
+  int max_lifetime_days = 0;  // 0: rules.max_lifetime_days of the configuration (default 180)
   rules_cmd->add_option("--format", rules_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   rules_cmd->add_option("--actor", actor,
                         "who acts, for four eyes and the audit trail (default: $CROSSCHECK_ACTOR, else $USER; "
                         "issue 6 replaces this with authenticated tokens)");
-  rules_cmd->add_option("--max-lifetime-days", max_lifetime_days, "longest allowed rule lifetime (rules.max_lifetime_days)")
+  rules_cmd->add_option("--max-lifetime-days", max_lifetime_days,
+                        "longest allowed rule lifetime (default: rules.max_lifetime_days of -c CONFIG, else 180)")
       ->check(CLI::Range(1, 3650));
   std::string rule_file, rule_id, rule_text_arg, events_file, backtest_kind;
   std::uint64_t rule_version = 0, diff_to = 0;
@@ -263,7 +264,8 @@ int main(int argc, char** argv) {
     namespace cr = cc::rules;
     const std::int64_t now = cc::timefmt::now_ms();
     cr::RulePolicy policy;
-    policy.max_lifetime_ms = static_cast<std::int64_t>(max_lifetime_days) * 24 * 3600 * 1000;
+    const int lifetime_days = max_lifetime_days > 0 ? max_lifetime_days : config.rules.max_lifetime_days;
+    policy.max_lifetime_ms = static_cast<std::int64_t>(lifetime_days) * 24 * 3600 * 1000;
     cr::RedisClient client(config.redis.client);  // connects on first use: validate never does
     cr::RuleStore store(client, config.redis.key_prefix);
     const std::string who = resolve_actor(actor);

@@ -202,6 +202,42 @@ TEST(ScreenerConfig, ShippedExampleListsTheDefaults) {
   EXPECT_EQ(shipped->screening.max_event_bytes, defaults->screening.max_event_bytes);
   EXPECT_EQ(shipped->screening.max_depth, defaults->screening.max_depth);
   EXPECT_EQ(shipped->http.port, defaults->http.port);
+  EXPECT_EQ(shipped->rules.poll_interval, defaults->rules.poll_interval);
+  EXPECT_EQ(shipped->rules.governance_queue, defaults->rules.governance_queue);
+  EXPECT_EQ(shipped->rules.max_lifetime_days, defaults->rules.max_lifetime_days);
+  EXPECT_EQ(shipped->rules.expected_instances, defaults->rules.expected_instances);
+  EXPECT_EQ(shipped->rules.audit_topic, defaults->rules.audit_topic);
+  EXPECT_EQ(shipped->rules.watchlist_default.legal_basis, defaults->rules.watchlist_default.legal_basis);
+  EXPECT_EQ(shipped->rules.watchlist_default.max_flags_per_hour, defaults->rules.watchlist_default.max_flags_per_hour);
+  EXPECT_EQ(shipped->rules.watchlist_default.max_flag_share, defaults->rules.watchlist_default.max_flag_share);
+}
+
+TEST(ScreenerConfig, RulesSection) {
+  auto c = parse_screener_config(
+      "screening:\n  severity: medium\n"
+      "rules:\n  poll_interval_ms: 250\n  governance_queue: governance\n  max_lifetime_days: 90\n"
+      "  expected_instances: 4\n  audit_topic: site-audit\n"
+      "  watchlist_default:\n    legal_basis: Act 7 s. 2\n    purpose: sanctions screening\n"
+      "    max_flags_per_hour: 500\n    max_flag_share: 0.2\n",
+      {});
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->rules.poll_interval, std::chrono::milliseconds(250));
+  EXPECT_EQ(c->rules.governance_queue, "governance");
+  EXPECT_EQ(c->rules.max_lifetime_days, 90);
+  EXPECT_EQ(c->rules.expected_instances, 4);
+  EXPECT_EQ(c->rules.audit_topic, "site-audit");
+  EXPECT_EQ(c->rules.watchlist_default.legal_basis, "Act 7 s. 2");
+  EXPECT_EQ(c->rules.watchlist_default.purpose, "sanctions screening");
+  EXPECT_EQ(c->rules.watchlist_default.max_flags_per_hour, 500);
+  EXPECT_DOUBLE_EQ(c->rules.watchlist_default.max_flag_share, 0.2);
+  EXPECT_EQ(c->rules.watchlist_default.severity, "medium") << "the default rules take screening.severity";
+
+  auto bad = parse_screener_config("rules:\n  max_lifetime: 30\n  watchlist_default:\n    max_flag_share: 2\n", {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("unknown key 'rules.max_lifetime'"), std::string::npos) << bad.error().message();
+  EXPECT_NE(bad.error().message().find("max_lifetime_days"), std::string::npos) << bad.error().message();
+  EXPECT_NE(bad.error().message().find("rules.watchlist_default.max_flag_share must be a number"), std::string::npos)
+      << bad.error().message();
 }
 
 }  // namespace

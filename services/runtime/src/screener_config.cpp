@@ -286,6 +286,7 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
     r.millis("poll_interval_ms", 50, 60000, c.rules.poll_interval);
     r.string("governance_queue", c.rules.governance_queue, kQueuePattern, kQueueHelp);
     r.integer_as("expected_instances", 1, 1000, c.rules.expected_instances);
+    r.integer_as("max_lifetime_days", 1, 3650, c.rules.max_lifetime_days);
     r.string("audit_topic", c.rules.audit_topic, "[A-Za-z0-9._-]{1,249}", "a Kafka topic name");
     {
       Section d(r.child("watchlist_default"), "rules.watchlist_default", errors);

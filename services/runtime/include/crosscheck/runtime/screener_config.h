@@ -75,6 +75,8 @@ struct RulesSection {
   std::chrono::milliseconds poll_interval{500};
   // Queue of the governance alerts (a rule reached its cap): topic <flags_prefix><queue>.
   std::string governance_queue = "rule-governance";
+  // The longest a rule may live (valid_from to expires); `crosscheck rules validate|put` enforce it.
+  int max_lifetime_days = 180;
   // Each watchlist's default rule ("watchlist-hit:<list>"): legal basis, purpose and caps. Its
   // severity is screening.severity and its queue the event kind's queue.
   rules::WatchlistRuleDefaults watchlist_default{
