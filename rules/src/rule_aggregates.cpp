@@ -23,6 +23,9 @@ Status RedisAggregateStore::observe(std::span<const AggregateObservation> observ
   counts.assign(observations.size(), 0);
   if (observations.empty()) return ok_status();
   std::lock_guard lock(mutex_);
+  if (std::chrono::steady_clock::now() < retry_at_) {
+    return Error::retriable("aggregates", "Redis was unreachable a moment ago; backing off before the next attempt");
+  }
   constexpr std::size_t kPerObservation = 5;
   commands_.resize(observations.size() * kPerObservation);
   for (std::size_t i = 0; i < observations.size(); ++i) {
@@ -41,7 +44,10 @@ Status RedisAggregateStore::observe(std::span<const AggregateObservation> observ
     c[4] = {"ZSCORE", key, o.member};
   }
   auto replies = client_.pipeline(commands_);
-  if (!replies) return aggregate_error(replies.error());
+  if (!replies) {
+    if (!client_.connected()) retry_at_ = std::chrono::steady_clock::now() + options_.retry_after;
+    return aggregate_error(replies.error());
+  }
   if (replies->size() != commands_.size()) {
     return Error::retriable("aggregates", "pipeline returned " + std::to_string(replies->size()) + " replies for " +
                                               std::to_string(commands_.size()) + " commands");

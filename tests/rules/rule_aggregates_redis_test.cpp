@@ -134,6 +134,11 @@ TEST_F(AggregatesRedisTest, FailuresAreRetriableErrors) {
   EXPECT_TRUE(s.error().is_retriable());
   EXPECT_EQ(s.error().component(), "aggregates");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  // The next call backs off instead of trying to connect again for every event.
+  s = offline.observe(obs, counts);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.error().is_retriable());
+  EXPECT_NE(s.error().message().find("backing off"), std::string::npos) << s.error().message();
 }
 
 }  // namespace

@@ -20,9 +20,11 @@
 // Thread-safety: one RedisClient inside, guarded by a mutex: observe() may be called from several
 // threads (they are serialised).
 // Failure behaviour: any connection failure or error reply gives a retriable Error ("aggregates"
-// component); the engine then treats the aggregate conditions as false for that event.
+// component); the engine then treats the aggregate conditions as false for that event. After a
+// connection failure the store backs off for `retry_after` (failing at once) before trying again.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -38,6 +40,9 @@ namespace crosscheck::rules {
 struct RedisAggregateOptions {
   std::string prefix = "crosscheck:";        // keys: <prefix>agg:<observation key>
   std::int64_t expiry_margin_ms = 60'000;    // keys live within_ms + this after their last write
+  // After a connection failure, observe() fails at once (no connect attempt) for this long, so an
+  // unreachable Redis costs the processing thread one connect timeout per interval, not per event.
+  std::chrono::milliseconds retry_after{1000};
 };
 
 class RedisAggregateStore final : public AggregateStore {
@@ -53,6 +58,7 @@ class RedisAggregateStore final : public AggregateStore {
   RedisAggregateOptions options_;
   std::mutex mutex_;
   RedisClient client_;
+  std::chrono::steady_clock::time_point retry_at_{};  // under mutex_
   std::vector<std::vector<std::string>> commands_;  // reused per call (under mutex_)
 };
 
