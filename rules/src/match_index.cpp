@@ -614,6 +614,7 @@ struct MatchIndex::Impl {
     std::uint32_t pk = 0;  // phonetic group
     float weight = 1;      // rarity weight, 0 for weak tokens
     TokenClass cls = TokenClass::kNormal;
+    bool common = false;   // common_pk(pk), so retrieval reads no group statistics
   };
   std::vector<TokInfo> tok;  // one cache line serves all a candidate check needs of a token
   FlatMultiMap tok_by_hash;  // hash(text) -> tid
@@ -646,8 +647,28 @@ struct MatchIndex::Impl {
     std::uint32_t pk;  // copied from tok[tid], so checking a candidate touches one array
     float weight;      // copied from tok[tid]
     TokenClass cls;
+    // What the first bound needs of the token's text, so it reads no dictionary entry: the
+    // letter_index of its first byte (-1: none), its length in bytes (capped at 255) and the set
+    // of letters and digits it holds (bit letter_index).
+    std::int8_t first;
+    std::uint8_t len;
+    std::uint64_t letters;
   };
   std::vector<NameTok> name_toks;
+  // Sixteen bytes per name for the first look at a candidate (docs/matching.md, "summary check"):
+  // the first letters its tokens start with (letter_bit), what the bound needs of its shape, and
+  // its type, so most candidates are turned away without reading their records.
+  struct NameSummary {
+    std::uint32_t first_letters;
+    std::uint32_t tok_begin;     // NameRec's, so its tokens are read without its record
+    std::uint8_t tok_count;      // NameRec's
+    std::uint8_t strong_count;   // NameRec's
+    std::uint8_t nonweak_count;  // strong tokens and initials
+    std::uint8_t min_weight;     // least weight of a strong token, rounded down to k/255
+    std::uint8_t type_alias;     // EntityType << 1 | weak alias
+  };
+  std::vector<NameSummary> name_sums;
+  std::vector<std::uint32_t> pk_first_letters;  // pk id -> letter_bit of its members' first bytes
   std::vector<EntryInfo> entries;
   std::vector<std::uint32_t> entry_base;  // list -> first global entry id
   FlatMultiMap ids;                       // hash(kind seed, normalised identifier) -> global entry id
@@ -690,6 +711,7 @@ struct QueryToken {
   std::vector<std::uint32_t> common;  // phonetic groups of the common variants
   std::array<std::uint8_t, 36> letters{};  // letter and digit counts, for the Jaro-Winkler bound
   std::uint32_t pk = UINT32_MAX;           // its phonetic group in the index, if any
+  std::uint64_t letter_set = 0;            // letter_bits of its text
   std::uint64_t id = 0;  // its dictionary id (tid + 1), or a hash of its text (high bit set)
 };
 
@@ -735,6 +757,14 @@ struct PairMemo {
 };
 constexpr std::size_t kPairCacheSlots = 1U << 15;  // 1.5 MB per thread, direct-mapped
 
+// A listed token in some query token's neighbourhood: which query tokens, at what best similarity.
+struct VarSlot {
+  std::uint32_t tid = UINT32_MAX;  // UINT32_MAX = empty
+  std::uint32_t mask = 0;
+  float sim = 0;
+};
+constexpr std::size_t kVarTabSlots = 2048;  // > 2 x kMaxQueryTokens x kMaxVariants
+
 // Common phonetic groups of the query tokens (their members are not in the neighbourhoods).
 struct MaskSlot {
   std::uint32_t stamp = 0;
@@ -745,6 +775,23 @@ inline int letter_index(char c) {
   if (c >= 'a' && c <= 'z') return c - 'a';
   if (c >= '0' && c <= '9') return 26 + (c - '0');
   return -1;
+}
+
+// One bit of 32 for a token's first byte: a..z their own, digits folded onto five bits, anything
+// else the last bit.
+inline std::uint32_t letter_bit(int first) {
+  if (first < 0) return 1U << 31;
+  if (first < 26) return 1U << first;
+  return 1U << (26 + (first - 26) % 5);
+}
+
+// The letters and digits a token holds, one bit per letter_index.
+std::uint64_t letter_bits(std::string_view t) {
+  std::uint64_t bits = 0;
+  for (char c : t) {
+    if (const int k = letter_index(c); k >= 0) bits |= 1ULL << k;
+  }
+  return bits;
 }
 
 void count_letters(std::string_view t, std::array<std::uint8_t, 36>& out) {
@@ -812,6 +859,12 @@ struct Scratch {
   // bounding or scoring a candidate. Sized to the index's dictionary (16 bytes per token).
   std::vector<TidSlot> tid_slots;
   std::vector<MaskSlot> pk_masks;
+  // The same facts for the first bound, in tables small enough to stay in the L1/L2 cache: the
+  // neighbourhood of the query tokens by listed token id (open addressing, cleared through
+  // var_used), and the query tokens' common phonetic groups.
+  std::vector<VarSlot> var_tab;
+  std::vector<std::uint32_t> var_used;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> common_pks;  // (pk, query token mask)
   // Comparisons outside the neighbourhoods, across queries (real traffic repeats given names).
   std::vector<PairMemo> pair_cache;
   std::uint32_t mask_stamp = 0;
@@ -889,11 +942,11 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
           if (inserted) {
             x.tok_pool += t.text;
             x.tok_off.push_back(static_cast<std::uint32_t>(x.tok_pool.size()));
-            x.tok.push_back(Impl::TokInfo{0, 1, t.cls});
+            x.tok.push_back(Impl::TokInfo{0, 1, t.cls, false});
             tok_df.push_back(0);
           }
           const std::uint32_t tid = it->second;
-          x.name_toks.push_back(Impl::NameTok{tid, 0, 1, t.cls});
+          x.name_toks.push_back(Impl::NameTok{tid, 0, 1, t.cls, -1, 0, 0});
           ++rec.tok_count;
           if (t.cls == TokenClass::kNormal) ++rec.strong_count;
           if (std::find(seen.begin(), seen.end(), tid) == seen.end()) {
@@ -946,6 +999,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     }
   }
   for (std::uint32_t t = 0; t < ntok; ++t) {
+    x.tok[t].common = x.common_pk(x.tok[t].pk);
     x.tok[t].weight = x.tok[t].cls == TokenClass::kWeak
                           ? 0.0F
                           : static_cast<float>(std::min(stats_weight(x.pk_df[x.tok[t].pk], x.names.size()),
@@ -955,6 +1009,33 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
   for (auto& nt : x.name_toks) {
     nt.weight = x.tok[nt.tid].weight;
     nt.pk = x.tok[nt.tid].pk;
+    const std::string_view text = x.tok_text(nt.tid);
+    nt.first = static_cast<std::int8_t>(letter_index(text.empty() ? '\0' : text[0]));
+    nt.len = static_cast<std::uint8_t>(std::min<std::size_t>(text.size(), 255));
+    nt.letters = letter_bits(text);
+  }
+  x.name_toks.shrink_to_fit();
+  x.pk_first_letters.assign(x.pk_df.size(), 0);
+  for (std::uint32_t t = 0; t < ntok; ++t) {
+    const std::string_view text = x.tok_text(t);
+    x.pk_first_letters[x.tok[t].pk] |= letter_bit(letter_index(text.empty() ? '\0' : text[0]));
+  }
+  x.name_sums.resize(x.names.size());
+  for (std::size_t n = 0; n < x.names.size(); ++n) {
+    const NameRec& rec = x.names[n];
+    Impl::NameSummary sum{0, rec.tok_begin, rec.tok_count, 0, 0, 255,
+                          static_cast<std::uint8_t>((static_cast<unsigned>(rec.type) << 1) | (rec.weak_alias ? 1U : 0U))};
+    float min_w = 1.0F;
+    for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+      const Impl::NameTok& nt = x.name_toks[rec.tok_begin + k];
+      if (nt.cls == TokenClass::kWeak) continue;
+      sum.first_letters |= letter_bit(nt.first);
+      ++sum.nonweak_count;
+      if (nt.cls == TokenClass::kNormal) min_w = std::min(min_w, nt.weight);
+    }
+    sum.strong_count = rec.strong_count;
+    sum.min_weight = static_cast<std::uint8_t>(std::clamp(std::floor(static_cast<double>(min_w) * 255.0), 0.0, 255.0));
+    x.name_sums[n] = sum;
   }
 
   // Typo neighbourhood (every one-letter deletion of tokens of four letters or more) and nicknames.
@@ -1071,6 +1152,7 @@ std::size_t MatchIndex::memory_bytes() const {
        x.deletes.memory_bytes() + x.nicks.memory_bytes() + x.singles.memory_bytes() + x.pairs.memory_bytes() +
        x.ids.memory_bytes() + x.nb_off.capacity() * 4 + x.nb.capacity() * sizeof(Variant) +
        x.nbc_off.capacity() * 4 + x.nb_common.capacity() * 4;
+  b += x.name_sums.capacity() * sizeof(Impl::NameSummary) + x.pk_first_letters.capacity() * 4;
   b += x.entries.capacity() * sizeof(EntryInfo);
   for (const auto& e : x.entries) {
     b += e.dobs.capacity() * sizeof(DateSpec) + e.nationalities.capacity() * sizeof(std::string) +
@@ -1245,20 +1327,70 @@ const TidSlot& quick_token(const MatchIndex::Impl& x, Scratch& s, std::uint32_t 
   return slot;
 }
 
+// An upper bound of what quick_token says of a listed token, from the name's own token record and
+// the query's small tables only (no per-token slot, no dictionary text: no cache miss beyond the
+// name's records). The neighbourhood and common-group parts are quick_token's; the Jaro-Winkler
+// bound counts every letter the listed token holds as often as the query token has it, and the
+// longest common prefix the lengths allow, so it is at least jaro_winkler_bound.
+struct PreToken {
+  std::uint32_t mask;
+  float sim;
+};
+PreToken pre_token(const Scratch& s, const MatchIndex::Impl::NameTok& nt,
+                   const std::array<std::uint32_t, 36>& by_first_letter) {
+  PreToken r{0, 0};
+  for (std::size_t pos = mix64(nt.tid) & (kVarTabSlots - 1);; pos = (pos + 1) & (kVarTabSlots - 1)) {
+    const VarSlot& v = s.var_tab[pos];
+    if (v.tid == UINT32_MAX) break;
+    if (v.tid == nt.tid) {
+      r = PreToken{v.mask, v.sim};
+      break;
+    }
+  }
+  for (const auto& [pk, m] : s.common_pks) {
+    if (pk == nt.pk) {
+      r.mask |= m;
+      r.sim = 1.0F;
+    }
+  }
+  if (nt.first < 0) return r;
+  for (std::uint32_t jw = by_first_letter[static_cast<std::size_t>(nt.first)] & ~r.mask; jw != 0; jw &= jw - 1) {
+    const auto i = static_cast<std::size_t>(std::countr_zero(jw));
+    const QueryToken& qt = s.qtokens[i];
+    std::size_t m = 0;
+    for (std::uint64_t both = qt.letter_set & nt.letters; both != 0; both &= both - 1) {
+      m += qt.letters[static_cast<std::size_t>(std::countr_zero(both))];
+    }
+    const std::size_t lq = qt.text.size(), ll = nt.len;
+    m = std::min({m, lq, ll});
+    if (m == 0 || ll == 0) continue;
+    const double md = static_cast<double>(m);
+    const double jaro = (md / static_cast<double>(lq) + md / static_cast<double>(ll) + 1.0) / 3.0;
+    const double prefix = static_cast<double>(std::min<std::size_t>({4, lq, ll}));
+    const double b = std::min(1.0, jaro + prefix * 0.1 * (1.0 - jaro));
+    if (b < 0.75) continue;
+    r.mask |= 1U << i;
+    r.sim = std::max(r.sim, static_cast<float>(std::max(b, nt.pk == qt.pk ? 0.95 : 0.9)));
+  }
+  return r;
+}
+
 // Similarity of query token i and a listed token, as score_tokens uses it.
 TokenSimilarity token_sim(const MatchIndex::Impl& x, Scratch& s, std::size_t i, const ScoreToken& l) {
   const TidSlot& slot = resolve_token(x, s, l.tid);
   return s.sims[slot.row + i];
 }
 
-// Quick: from what the query knows without comparing (neighbourhood similarities, 1 for a member
+// Pre: as quick, from the name's token records alone (pre_token), to turn most candidates away
+// with one or two cache misses. Quick: from what the query knows without comparing (neighbourhood similarities, 1 for a member
 // of a query token's common phonetic group, the Jaro-Winkler bound, at least the nickname and
 // Arabic article score, for a token that starts like a query token); exact: every listed token
 // resolved (resolve_token), the similarities the scorer will use. Both are upper bounds of the
 // final score (corroboration included); the exact one is the tighter, and costs string
 // comparisons, so it runs only on candidates the quick bound lets through.
-double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const NameRec& rec, std::size_t nq,
-                       std::size_t n_strong, std::uint32_t initial_mask, const double* unmatched_cost, bool exact,
+enum class BoundKind { kPre, kQuick, kExact };
+double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::Impl::NameSummary& rec, std::size_t nq,
+                       std::size_t n_strong, std::uint32_t initial_mask, const double* unmatched_cost, BoundKind kind,
                        const std::array<std::uint32_t, 36>& by_first_letter, double max_gain) {
   std::array<BoundItem, kMaxListedTokens> items;
   std::size_t ni = 0;
@@ -1274,18 +1406,24 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const NameRec& rec
     if (nt.cls == TokenClass::kInitial) {
       // A listed initial may meet a strong query token with its letter (0.6, a quarter of the
       // weight), which is then not unmatched.
-      const std::string_view text = x.tok_text(nt.tid);
-      if (const int k = letter_index(text.empty() ? '\0' : text[0]); k >= 0) {
-        may_q |= by_first_letter[static_cast<std::size_t>(k)];
-      }
+      if (nt.first >= 0) may_q |= by_first_letter[static_cast<std::size_t>(nt.first)];
       den0 += f * 0.25 * w;
       items[ni++] = BoundItem{0.6 * 0.25 * w, (1.0 - f) * 0.25 * w};
       continue;
     }
     den0 += f * w;
-    const TidSlot& slot = exact ? resolve_token(x, s, nt.tid) : quick_token(x, s, nt.tid, by_first_letter);
-    const std::uint32_t meets = slot.mask;
-    const double sim = slot.sim;
+    std::uint32_t meets;
+    double sim;
+    if (kind == BoundKind::kPre) {
+      const PreToken p = pre_token(s, nt, by_first_letter);
+      meets = p.mask;
+      sim = p.sim;
+    } else {
+      const TidSlot& slot =
+          kind == BoundKind::kExact ? resolve_token(x, s, nt.tid) : quick_token(x, s, nt.tid, by_first_letter);
+      meets = slot.mask;
+      sim = slot.sim;
+    }
     may_q |= meets;
     if (meets != 0) {
       best_sim = std::max(best_sim, sim);
@@ -1333,7 +1471,7 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const NameRec& rec
     const double evidence = std::min(listed_evidence, query_evidence);
     if (evidence < kMinEvidence) penalty = kCommonNamePenalty * (kMinEvidence - evidence);
   }
-  if (rec.weak_alias) penalty += kWeakAliasPenalty;
+  if (rec.type_alias & 1U) penalty += kWeakAliasPenalty;
   return base - penalty + max_gain;
 }
 
@@ -1559,10 +1697,17 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       s.sources.push_back({names, bits});
       total += names.size();
     };
+    // The variants' dictionary entries and posting ranges are scattered: fetched all at once.
+    for (std::size_t i = 0; i < nq; ++i) {
+      for (const auto& v : s.qtokens[i].variants) {
+        __builtin_prefetch(&x.tok[v.tid]);
+        __builtin_prefetch(&x.post_off[v.tid]);
+      }
+    }
     for (std::size_t i = 0; i < nq; ++i) {
       const auto bit = static_cast<std::uint16_t>(1U << i);
       for (const auto& v : s.qtokens[i].variants) {
-        if (x.common_pk(x.tok[v.tid].pk)) continue;
+        if (x.tok[v.tid].common) continue;
         add_source({x.post.data() + x.post_off[v.tid], x.post_off[v.tid + 1] - x.post_off[v.tid]}, bit);
       }
       if (n_strong == 1) {
@@ -1628,6 +1773,10 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // The neighbourhood similarities are known: listed tokens met by a candidate get the others
     // computed once (resolve_token).
     s.sims_used = 0;
+    if (s.var_tab.size() != kVarTabSlots) s.var_tab.assign(kVarTabSlots, VarSlot{});
+    for (std::uint32_t pos : s.var_used) s.var_tab[pos] = VarSlot{};
+    s.var_used.clear();
+    s.common_pks.clear();
     std::array<std::uint32_t, 36> by_first_letter{};  // strong query tokens by first letter
     for (std::size_t i = 0; i < nq; ++i) {
       QueryToken& qt = s.qtokens[i];
@@ -1636,14 +1785,30 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         s.sims[token_row(s, nq, slot) + i] = TokenSimilarity{v.sim, v.how};
         slot.mask |= 1U << i;
         slot.sim = std::max(slot.sim, v.sim);
+        std::size_t pos = mix64(v.tid) & (kVarTabSlots - 1);
+        while (s.var_tab[pos].tid != UINT32_MAX && s.var_tab[pos].tid != v.tid) pos = (pos + 1) & (kVarTabSlots - 1);
+        VarSlot& vs = s.var_tab[pos];
+        if (vs.tid == UINT32_MAX) {
+          vs = VarSlot{v.tid, 0, 0};
+          s.var_used.push_back(static_cast<std::uint32_t>(pos));
+        }
+        vs.mask |= 1U << i;
+        vs.sim = std::max(vs.sim, v.sim);
       }
       for (std::uint32_t pk : qt.common) {
         MaskSlot& m = s.pk_masks[pk];
         if (m.stamp != s.mask_stamp) m = MaskSlot{s.mask_stamp, 0};
         m.mask |= 1U << i;
+        auto it = std::find_if(s.common_pks.begin(), s.common_pks.end(), [&](const auto& e) { return e.first == pk; });
+        if (it == s.common_pks.end()) {
+          s.common_pks.emplace_back(pk, 1U << i);
+        } else {
+          it->second |= 1U << i;
+        }
       }
       if (qt.cls == TokenClass::kNormal && !qt.text.empty()) {
         count_letters(qt.text, qt.letters);
+        qt.letter_set = letter_bits(qt.text);
         qt.pk = UINT32_MAX;
         if (!qt.key.empty()) {
           if (auto pk = x.find_pk(qt.key)) qt.pk = *pk;
@@ -1658,22 +1823,90 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     if (threshold_override) min_threshold = *threshold_override;
     s.scored.clear();
     s.bounded.clear();
+    // Summary check, before any record of a candidate is read. A listed token can only meet query
+    // token i through i's neighbourhood (a rare neighbour put the name in a posting list marked
+    // with i; a common one is in i's common groups), a member of one of i's common groups, or by
+    // starting with i's letter (Jaro-Winkler, initials). So the query tokens a name may meet are
+    // its retrieval bits and those whose letters (their own first letter and their common groups'
+    // members' first letters) meet the first letters of the name's tokens. Then the score is at
+    // most p / (p + U), p the pairs that can form, U the costs of the query tokens it cannot meet
+    // and of the strong listed tokens left over (at least 0.15 x its least weight each), less the
+    // least short-name or common-name penalty, plus the corroboration this query can add. Exact
+    // only when every posting was read (the bits are complete), so skipped otherwise.
+    const bool summary_check = stats.postings_skipped == 0;
+    std::array<std::uint32_t, kMaxQueryTokens> reach{};
+    std::uint32_t strong_q = 0;
+    for (std::size_t i = 0; i < nq; ++i) {
+      const QueryToken& qt = s.qtokens[i];
+      reach[i] = letter_bit(letter_index(qt.text.empty() ? '\0' : qt.text[0]));
+      for (std::uint32_t pk : qt.common) reach[i] |= x.pk_first_letters[pk];
+      if (qt.cls == TokenClass::kNormal) strong_q |= 1U << i;
+    }
+    auto summary_bound = [&](const Impl::NameSummary& sum, std::uint32_t bits) {
+      if (sum.strong_count == 0) return 0.0;
+      std::uint32_t may = bits;
+      for (std::size_t i = 0; i < nq; ++i) {
+        if (reach[i] & sum.first_letters) may |= 1U << i;
+      }
+      if ((may & strong_q) == 0) return 0.0;  // no strong pair can form: no name score
+      const int p = std::min(std::popcount(may), static_cast<int>(sum.nonweak_count));
+      double unmatched = 0, evidence = 0;
+      for (std::size_t i = 0; i < nq; ++i) {
+        if (!((may >> i) & 1U)) {
+          unmatched += unmatched_cost[i];
+        } else if ((strong_q >> i) & 1U) {
+          evidence += s.qtokens[i].weight;
+        }
+      }
+      unmatched += std::max(0, static_cast<int>(sum.strong_count) - p) * kUnmatchedMiddlePenalty *
+                   (static_cast<double>(sum.min_weight) / 255.0);
+      double penalty = 0;
+      if (n_strong == 1 || sum.strong_count == 1) {
+        penalty = kShortNameBase;
+      } else if (evidence < kMinEvidence) {
+        penalty = kCommonNamePenalty * (kMinEvidence - evidence);
+      }
+      if (sum.type_alias & 1U) penalty += kWeakAliasPenalty;
+      return p / (p + unmatched) - penalty + max_gain;
+    };
+    // The summaries (16 bytes a name, scattered): fetched for every candidate at once.
+    for (const Candidate& c : s.cands) __builtin_prefetch(&x.name_sums[c.name]);
+    std::size_t kept = 0;
     for (const Candidate& c : s.cands) {
-      const NameRec& rec = x.names[c.name];
-      if (!type_compatible(query.type, rec.type)) continue;
+      const Impl::NameSummary& sum = x.name_sums[c.name];
+      if (!type_compatible(query.type, static_cast<EntityType>(sum.type_alias >> 1))) continue;
+      if (summary_check && summary_bound(sum, c.bits) < min_threshold - kBoundSlack) {
+        ++stats.bounded_out;
+        continue;
+      }
+      s.cands[kept++] = c;
+    }
+    s.cands.resize(kept);
+    // The tokens of the candidates left, fetched eight candidates ahead.
+    const std::size_t ncands = s.cands.size();
+    for (std::size_t k = 0; k < ncands && k < 8; ++k) __builtin_prefetch(&x.name_toks[x.name_sums[s.cands[k].name].tok_begin]);
+    for (std::size_t ci = 0; ci < ncands; ++ci) {
+      if (ci + 8 < ncands) __builtin_prefetch(&x.name_toks[x.name_sums[s.cands[ci + 8].name].tok_begin]);
+      const Candidate& c = s.cands[ci];
+      const Impl::NameSummary& rec = x.name_sums[c.name];
+      if (candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kPre, by_first_letter,
+                          max_gain) < min_threshold - kBoundSlack) {
+        ++stats.bounded_out;
+        continue;
+      }
       // Upper bound of the score, from which tokens can meet at all and how well (each listed
       // token at its best similarity to any query token). The bound follows score_tokens: the best
       // subset of the tokens that can meet, the costs of the tokens that cannot, the least
       // short-name or common-name penalty the matches allow, the weak-alias penalty, and the most
       // corroboration can add. Candidates that cannot reach the lowest threshold are not scored.
-      if (candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, false, by_first_letter,
+      if (candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kQuick, by_first_letter,
                           max_gain) <
           min_threshold - kBoundSlack) {
         ++stats.bounded_out;
         continue;
       }
-      const double bound = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, true, by_first_letter,
-                                           max_gain);
+      const double bound = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kExact,
+                                           by_first_letter, max_gain);
       if (bound < min_threshold - kBoundSlack) {
         ++stats.bounded_out;
         continue;
@@ -1687,6 +1920,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
     const bool may_stop = id_hits == 0 && options_.max_hits > 0;
+    for (const auto& b : s.bounded) __builtin_prefetch(&x.names[b.second]);
     s.hit_finals.clear();
     double kth_final = -1;  // the max_hits-th best final score among hits so far (-1: fewer hits)
     for (const auto& [bound, name_id] : s.bounded) {
