@@ -1879,14 +1879,18 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         ++stats.bounded_out;
         continue;
       }
+      // The token records of the candidates left (one or two cache lines each), fetched at once
+      // while the summary is at hand, so the misses overlap instead of waiting on each other.
+      if (sum.tok_count > 0) {
+        const Impl::NameTok* toks = x.name_toks.data() + sum.tok_begin;
+        __builtin_prefetch(toks);
+        __builtin_prefetch(toks + sum.tok_count - 1);
+      }
       s.cands[kept++] = c;
     }
     s.cands.resize(kept);
-    // The tokens of the candidates left, fetched eight candidates ahead.
     const std::size_t ncands = s.cands.size();
-    for (std::size_t k = 0; k < ncands && k < 8; ++k) __builtin_prefetch(&x.name_toks[x.name_sums[s.cands[k].name].tok_begin]);
     for (std::size_t ci = 0; ci < ncands; ++ci) {
-      if (ci + 8 < ncands) __builtin_prefetch(&x.name_toks[x.name_sums[s.cands[ci + 8].name].tok_begin]);
       const Candidate& c = s.cands[ci];
       const Impl::NameSummary& rec = x.name_sums[c.name];
       if (candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kPre, by_first_letter,
