@@ -3,200 +3,25 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
-#include <cstdlib>
-#include <fstream>
+#include <cstdio>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <vector>
+
+#include "crosscheck/runtime/config_section.h"
 
 extern char** environ;
 
 namespace crosscheck::runtime {
 namespace {
 
-// Reads one YAML mapping strictly: every key must be known, and every value must fit.
-// Problems are collected, not thrown, so that one run reports all of them.
-class Section {
- public:
-  Section(const YAML::Node& node, std::string path, std::vector<std::string>& errors)
-      : node_(node), path_(std::move(path)), errors_(errors) {
-    if (node_ && !node_.IsNull() && !node_.IsMap()) {
-      errors_.push_back(where("") + " must be a mapping of keys to values");
-      valid_ = false;
-    }
-  }
+using Section = ConfigSection;
 
-  // Declares `key` as allowed and returns its node (undefined when absent).
-  YAML::Node child(const std::string& key) {
-    allowed_.push_back(key);
-    if (!valid_ || !node_ || node_.IsNull()) return YAML::Node(YAML::NodeType::Undefined);
-    return node_[key];
-  }
-
-  void string(const std::string& key, std::string& out, const std::string& pattern = "",
-              const std::string& pattern_help = "") {
-    YAML::Node n = child(key);
-    if (!n) return;
-    if (!n.IsScalar()) {
-      errors_.push_back(where(key) + " must be a string");
-      return;
-    }
-    std::string v = n.Scalar();
-    if (!pattern.empty() && !std::regex_match(v, std::regex(pattern))) {
-      errors_.push_back(where(key) + " must be " + pattern_help + ", got '" + v + "'");
-      return;
-    }
-    out = std::move(v);
-  }
-
-  void integer(const std::string& key, long long min, long long max, long long& out) {
-    YAML::Node n = child(key);
-    if (!n) return;
-    long long v = 0;
-    std::string text = n.IsScalar() ? n.Scalar() : "";
-    char* end = nullptr;
-    errno = 0;
-    if (n.IsScalar() && !text.empty()) v = std::strtoll(text.c_str(), &end, 10);
-    if (!n.IsScalar() || text.empty() || end == nullptr || *end != '\0' || errno != 0 || v < min || v > max) {
-      errors_.push_back(where(key) + " must be an integer from " + std::to_string(min) + " to " +
-                        std::to_string(max) + ", got '" + text + "'");
-      return;
-    }
-    out = v;
-  }
-
-  template <class Int>
-  void integer_as(const std::string& key, long long min, long long max, Int& out) {
-    long long v = static_cast<long long>(out);
-    integer(key, min, max, v);
-    out = static_cast<Int>(v);
-  }
-
-  void millis(const std::string& key, long long min, long long max, std::chrono::milliseconds& out) {
-    long long v = out.count();
-    integer(key, min, max, v);
-    out = std::chrono::milliseconds(v);
-  }
-
-  // A decimal number in [min, max] (match thresholds).
-  void number(const std::string& key, double min, double max, double& out) {
-    YAML::Node n = child(key);
-    if (n) number_value(n, where(key), min, max, out);
-  }
-
-  void number_value(const YAML::Node& n, const std::string& path, double min, double max, double& out) {
-    const std::string text = n.IsScalar() ? n.Scalar() : "";
-    char* end = nullptr;
-    errno = 0;
-    const double v = text.empty() ? 0.0 : std::strtod(text.c_str(), &end);
-    if (!n.IsScalar() || text.empty() || end == nullptr || *end != '\0' || errno != 0 || !(v >= min && v <= max)) {
-      errors_.push_back(path + " must be a number from " + format_number(min) + " to " + format_number(max) +
-                        ", got '" + text + "'");
-      return;
-    }
-    out = v;
-  }
-
-  // A mapping of list id to a number (per-list thresholds).
-  void number_map(const std::string& key, double min, double max, std::map<std::string, double>& out) {
-    YAML::Node n = child(key);
-    if (!n || n.IsNull()) return;
-    if (!n.IsMap()) {
-      errors_.push_back(where(key) + " must be a mapping of list ids to numbers");
-      return;
-    }
-    for (const auto& kv : n) {
-      const std::string id = kv.first.as<std::string>();
-      double v = 0;
-      const std::size_t before = errors_.size();
-      number_value(kv.second, where(key) + "." + id, min, max, v);
-      if (errors_.size() == before) out[id] = v;
-    }
-  }
-
-  static std::string format_number(double v) {
-    std::ostringstream o;
-    o << v;
-    return o.str();
-  }
-
-  void boolean(const std::string& key, bool& out) {
-    YAML::Node n = child(key);
-    if (!n) return;
-    const std::string v = n.IsScalar() ? n.Scalar() : "";
-    if (v == "true") out = true;
-    else if (v == "false") out = false;
-    else errors_.push_back(where(key) + " must be true or false, got '" + v + "'");
-  }
-
-  void choice(const std::string& key, const std::vector<std::string>& allowed, std::string& out) {
-    YAML::Node n = child(key);
-    if (!n) return;
-    const std::string v = n.IsScalar() ? n.Scalar() : "";
-    for (const auto& a : allowed) {
-      if (v == a) {
-        out = v;
-        return;
-      }
-    }
-    errors_.push_back(where(key) + " must be one of " + join(allowed) + ", got '" + v + "'");
-  }
-
-  // A mapping of string to string, passed through unchanged (librdkafka properties).
-  void string_map(const std::string& key, std::map<std::string, std::string>& out) {
-    YAML::Node n = child(key);
-    if (!n || n.IsNull()) return;
-    if (!n.IsMap()) {
-      errors_.push_back(where(key) + " must be a mapping of librdkafka property names to values");
-      return;
-    }
-    for (const auto& kv : n) {
-      if (!kv.second.IsScalar()) {
-        errors_.push_back(where(key) + "." + kv.first.as<std::string>() + " must be a scalar value");
-        continue;
-      }
-      out[kv.first.as<std::string>()] = kv.second.Scalar();
-    }
-  }
-
-  // Reports keys present in the file but never declared.
-  void finish() {
-    if (!valid_ || !node_ || node_.IsNull()) return;
-    const std::set<std::string> allowed(allowed_.begin(), allowed_.end());
-    for (const auto& kv : node_) {
-      const std::string k = kv.first.as<std::string>();
-      if (allowed.count(k) == 0) {
-        errors_.push_back("unknown key '" + (path_.empty() ? k : path_ + "." + k) + "' (allowed" +
-                          (path_.empty() ? "" : " in " + path_) + ": " + join(allowed_) + ")");
-      }
-    }
-  }
-
-  std::string where(const std::string& key) const {
-    if (path_.empty()) return key;
-    return key.empty() ? path_ : path_ + "." + key;
-  }
-
-  static std::string join(const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
-  }
-
- private:
-  YAML::Node node_;
-  std::string path_;
-  std::vector<std::string>& errors_;
-  std::vector<std::string> allowed_;
-  bool valid_ = true;
-};
-
-const char* const kTopicPattern = "[A-Za-z0-9._-]{1,200}";
-const char* const kTopicHelp = "a Kafka topic name (letters, digits, '.', '_', '-')";
-const char* const kQueuePattern = "[a-z0-9][a-z0-9._-]{0,62}";
-const char* const kQueueHelp = "a queue name ([a-z0-9][a-z0-9._-]*, at most 63 characters)";
-const char* const kAddressPattern = "[A-Za-z0-9.-]+:[0-9]{1,5}";
+const char* const kTopicPattern = kConfigTopicPattern;
+const char* const kTopicHelp = kConfigTopicHelp;
+const char* const kQueuePattern = kConfigQueuePattern;
+const char* const kQueueHelp = kConfigQueueHelp;
+const char* const kAddressPattern = kConfigAddressPattern;
 
 std::string default_instance_id() {
   char host[256] = {0};
@@ -210,12 +35,9 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
                                              const std::map<std::string, std::string>& env) {
   ScreenerConfig c;
   std::vector<std::string> errors;
-  YAML::Node root;
-  try {
-    root = yaml_text.empty() ? YAML::Node() : YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return Error::fatal("config", std::string("not valid YAML: ") + e.what());
-  }
+  auto loaded = load_config_yaml(yaml_text);
+  if (!loaded.ok()) return loaded.error();
+  const YAML::Node root = *loaded;
 
   Section top(root, "", errors);
   top.string("instance_id", c.instance_id, "[A-Za-z0-9._-]{0,64}",
@@ -319,22 +141,7 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
   }
   // librdkafka settings pass through, except the few that would silently break at-least-once
   // delivery or fight the keys Crosscheck owns.
-  for (const auto& [section, props] : {std::pair<std::string, const std::map<std::string, std::string>*>{
-                                           "kafka.properties", &c.kafka.client.properties},
-                                       {"kafka.consumer_properties", &c.kafka.client.consumer_properties},
-                                       {"kafka.producer_properties", &c.kafka.client.producer_properties}}) {
-    for (const auto& [key, value] : *props) {
-      if ((key == "enable.auto.commit" || key == "enable.auto.offset.store") && value != "false") {
-        errors.push_back(section + "." + key + " must be false: offsets are committed only after the outputs are "
-                         "acknowledged (at-least-once delivery)");
-      } else if (key == "acks" && (value == "0")) {
-        errors.push_back(section + ".acks must be 1, all or -1: with 0 nothing is acknowledged and flags can be lost");
-      } else if (key == "group.id" || key == "bootstrap.servers") {
-        errors.push_back(section + "." + key + " is set by kafka." + (key == "group.id" ? "group_id" : "bootstrap_servers") +
-                         "; remove it here");
-      }
-    }
-  }
+  check_kafka_passthrough(c.kafka.client, errors);
   if (c.kafka.client.bootstrap_servers.empty()) errors.push_back("kafka.bootstrap_servers must not be empty");
   if (auto st = rules::parse_redis_address(c.redis.address, c.redis.client); !st.ok()) {
     errors.push_back("redis.address: " + st.error().message());
@@ -344,22 +151,16 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
   if (inputs.size() != 3) errors.push_back("topics: itineraries, manifests and payments must be three different topics");
   if (inputs.count(c.topics.deadletter) != 0) errors.push_back("topics.deadletter must differ from the input topics");
 
-  if (!errors.empty()) {
-    std::string msg = "invalid configuration:";
-    for (const auto& e : errors) msg += "\n  - " + e;
-    return Error::fatal("config", msg);
-  }
+  if (!errors.empty()) return config_error(errors);
   if (c.instance_id.empty()) c.instance_id = default_instance_id();
   return c;
 }
 
 Result<ScreenerConfig> load_screener_config(const std::string& path, const std::map<std::string, std::string>& env) {
   if (path.empty()) return parse_screener_config("", env);
-  std::ifstream in(path);
-  if (!in) return Error::fatal("config", "cannot read configuration file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto r = parse_screener_config(ss.str(), env);
+  auto text = read_config_file(path);
+  if (!text.ok()) return text.error();
+  auto r = parse_screener_config(*text, env);
   if (!r.ok()) return Error::fatal("config", path + ": " + r.error().message());
   return r;
 }
