@@ -2,7 +2,7 @@
 //
 // Stream key: P audit (P = the key prefix, default "crosscheck:"). One entry per change, with the
 // fields, in this order:
-//   actor, time (RFC 3339 UTC with milliseconds), action, object_type (rule|watchlist),
+//   actor, time (RFC 3339 UTC with milliseconds), action, object_type (rule|watchlist|alert|user),
 //   object_id, before_version, after_version (decimal, or "" when there is none), reason,
 //   details (a JSON object; never personal data: counts, modes, digests, list sizes)
 // Actions: create, approve, activate, suspend, expire, cap_reached (rules), publish (watchlists).
@@ -41,6 +41,18 @@ inline constexpr std::string_view kSuspend = "suspend";
 inline constexpr std::string_view kExpire = "expire";
 inline constexpr std::string_view kCapReached = "cap_reached";
 inline constexpr std::string_view kPublish = "publish";
+// The console (services/console): officers' and supervisors' work on alerts, and accounts.
+inline constexpr std::string_view kView = "view";                // an alert's details were shown
+inline constexpr std::string_view kDisposition = "disposition";  // a review decision was recorded
+inline constexpr std::string_view kUnmask = "unmask";            // a depersonalised alert was shown in full
+inline constexpr std::string_view kMask = "mask";                // retention depersonalised an alert
+inline constexpr std::string_view kDelete = "delete";            // retention deleted an alert
+inline constexpr std::string_view kUserPut = "user_put";         // an account was created or its roles changed
+inline constexpr std::string_view kUserDisable = "user_disable";
+inline constexpr std::string_view kTokenIssue = "token_issue";   // never the token itself
+inline constexpr std::string_view kTokenRevoke = "token_revoke";
+inline constexpr std::string_view kLogin = "login";
+inline constexpr std::string_view kLoginFailed = "login_failed";
 }  // namespace audit_action
 
 struct AuditOptions {
@@ -53,7 +65,7 @@ struct AuditRecord {
   std::string actor;        // who: a person's account name, or "system"
   std::string time;         // RFC 3339 with ms; empty = now (filled by append)
   std::string action;       // audit_action::*
-  std::string object_type;  // "rule" or "watchlist"
+  std::string object_type;  // "rule", "watchlist", "alert" or "user"
   std::string object_id;
   std::optional<std::uint64_t> before_version;
   std::optional<std::uint64_t> after_version;
