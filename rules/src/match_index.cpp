@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include <sys/mman.h>
+
 #include "crosscheck/rules/name_similarity.h"
 #include "crosscheck/rules/name_tokens.h"
 #include "crosscheck/rules/normalize.h"
@@ -131,6 +133,56 @@ constexpr double kMaxNameBasedScore = 0.99;  // 1.0 is reserved for identifier e
 // slack only absorbs rounding (float similarities, the order in which sums are taken).
 constexpr double kBoundSlack = 0.01;
 
+// ---- memory for the large arrays ----------------------------------------------------------------
+
+// At a million entries the index holds hundreds of MB read at random (a summary, token records,
+// posting lists and dictionary slots per candidate): with 4 KiB pages nearly every such read also
+// misses the TLB, and a page walk (two-dimensional under a hypervisor) costs more cache misses.
+// Arrays of 1 MiB or more are therefore mapped on 2 MiB boundaries and marked for transparent
+// huge pages (MADV_HUGEPAGE; a no-op where the kernel has them off). Contents are unchanged.
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+constexpr std::size_t kHugeMin = std::size_t{1} << 20;
+
+inline std::size_t huge_len(std::size_t bytes) { return (bytes + kHugePage - 1) & ~(kHugePage - 1); }
+
+template <typename T>
+struct HugeAlloc {
+  using value_type = T;
+  HugeAlloc() = default;
+  template <typename U>
+  HugeAlloc(const HugeAlloc<U>&) {}  // NOLINT(google-explicit-constructor)
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < kHugeMin) return static_cast<T*>(::operator new(bytes));
+    const std::size_t len = huge_len(bytes);
+    void* p = mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    const auto a = reinterpret_cast<std::uintptr_t>(p);
+    const std::uintptr_t aligned = (a + kHugePage - 1) & ~(kHugePage - 1);
+    if (aligned > a) munmap(p, aligned - a);
+    if (const std::uintptr_t tail = a + len + kHugePage - (aligned + len); tail > 0) {
+      munmap(reinterpret_cast<void*>(aligned + len), tail);
+    }
+    madvise(reinterpret_cast<void*>(aligned), len, MADV_HUGEPAGE);
+    return reinterpret_cast<T*>(aligned);
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < kHugeMin) {
+      ::operator delete(p);
+    } else {
+      munmap(p, huge_len(bytes));
+    }
+  }
+  template <typename U>
+  bool operator==(const HugeAlloc<U>&) const noexcept {
+    return true;
+  }
+};
+template <typename T>
+using BigVec = std::vector<T, HugeAlloc<T>>;
+using BigString = std::basic_string<char, std::char_traits<char>, HugeAlloc<char>>;
+
 // ---- hashing and a flat read-only multimap ------------------------------------------------------
 
 inline std::uint64_t mix64(std::uint64_t x) {
@@ -190,6 +242,13 @@ class FlatMultiMap {
     }
     return {};
   }
+  // Fetches the slot find(key) starts at, ahead of the look-up.
+  void prefetch(std::uint64_t key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[mix64(key) & mask_]);
+  }
+  // Every value of every key, in the order find() hands them out: values()[k] is find(key)[i] for
+  // k = find(key).data() + i - values().data().
+  std::span<const std::uint32_t> values() const { return values_; }
   std::size_t memory_bytes() const {
     return slots_.capacity() * sizeof(Slot) + values_.capacity() * sizeof(std::uint32_t);
   }
@@ -200,8 +259,8 @@ class FlatMultiMap {
     std::uint32_t begin = 0;
     std::uint32_t count = 0;
   };
-  std::vector<Slot> slots_;
-  std::vector<std::uint32_t> values_;
+  BigVec<Slot> slots_;
+  BigVec<std::uint32_t> values_;
   std::size_t mask_ = 0;
 };
 
@@ -608,22 +667,22 @@ bool type_compatible(QueryType q, EntityType e) {
 struct MatchIndex::Impl {
   std::uint64_t serial = 0;
   // Token dictionary.
-  std::string tok_pool;
-  std::vector<std::uint32_t> tok_off{0};
+  BigString tok_pool;
+  BigVec<std::uint32_t> tok_off{0};
   struct TokInfo {
     std::uint32_t pk = 0;  // phonetic group
     float weight = 1;      // rarity weight, 0 for weak tokens
     TokenClass cls = TokenClass::kNormal;
     bool common = false;   // common_pk(pk), so retrieval reads no group statistics
   };
-  std::vector<TokInfo> tok;  // one cache line serves all a candidate check needs of a token
+  BigVec<TokInfo> tok;  // one cache line serves all a candidate check needs of a token
   FlatMultiMap tok_by_hash;  // hash(text) -> tid
   // Phonetic groups.
-  std::vector<std::uint32_t> pk_df;  // names holding a token of the group
+  BigVec<std::uint32_t> pk_df;  // names holding a token of the group
   // The phonetic key of each group (empty for tokens without one), handed to compare_tokens so
   // no key is recomputed at query time.
-  std::string pk_pool;
-  std::vector<std::uint32_t> pk_off{0};
+  BigString pk_pool;
+  BigVec<std::uint32_t> pk_off{0};
   FlatMultiMap pk_by_hash;           // hash(key) -> pk id
   FlatMultiMap pk_members;           // pk id -> tids
   // Typo and nickname neighbourhoods.
@@ -631,17 +690,17 @@ struct MatchIndex::Impl {
   FlatMultiMap nicks;    // hash(canonical given name) -> tids
   // Precomputed neighbourhood of every listed token (what find_variants returns for it), so a
   // query token that is in the dictionary costs no similarity computation.
-  std::vector<std::uint32_t> nb_off;  // tid -> range in nb
-  std::vector<Variant> nb;
-  std::vector<std::uint32_t> nbc_off;  // tid -> range in nb_common
-  std::vector<std::uint32_t> nb_common;
+  BigVec<std::uint32_t> nb_off;  // tid -> range in nb
+  BigVec<Variant> nb;
+  BigVec<std::uint32_t> nbc_off;  // tid -> range in nb_common
+  BigVec<std::uint32_t> nb_common;
   // Postings.
-  std::vector<std::uint32_t> post_off;  // tid -> range in post
-  std::vector<std::uint32_t> post;      // name ids
+  BigVec<std::uint32_t> post_off;  // tid -> range in post
+  BigVec<std::uint32_t> post;      // name ids
   FlatMultiMap singles;                 // pk id of a common group -> names with one strong token
   FlatMultiMap pairs;                   // (pk a, pk b) of common groups -> names
   // Names and entries.
-  std::vector<NameRec> names;
+  BigVec<NameRec> names;
   struct NameTok {
     std::uint32_t tid;
     std::uint32_t pk;  // copied from tok[tid], so checking a candidate touches one array
@@ -654,7 +713,7 @@ struct MatchIndex::Impl {
     std::uint8_t len;
     std::uint64_t letters;
   };
-  std::vector<NameTok> name_toks;
+  BigVec<NameTok> name_toks;
   // Sixteen bytes per name for the first look at a candidate (docs/matching.md, "summary check"):
   // the first letters its tokens start with (letter_bit), what the bound needs of its shape, and
   // its type, so most candidates are turned away without reading their records.
@@ -667,10 +726,14 @@ struct MatchIndex::Impl {
     std::uint8_t min_weight;     // least weight of a strong token, rounded down to k/255
     std::uint8_t type_alias;     // EntityType << 1 | weak alias
   };
-  std::vector<NameSummary> name_sums;
-  std::vector<std::uint32_t> pk_first_letters;  // pk id -> letter_bit of its members' first bytes
+  // The summary of each posting's name, beside the postings (post_sums[k] is the summary of
+  // post[k], single_sums and pair_sums likewise for the values of singles and pairs): retrieval
+  // reads them in sequence with the name ids, so the summary check costs no cache miss per
+  // candidate (at a million entries the summaries alone are 32 MB, read at random otherwise).
+  BigVec<NameSummary> post_sums, single_sums, pair_sums;
+  BigVec<std::uint32_t> pk_first_letters;  // pk id -> letter_bit of its members' first bytes
   std::vector<EntryInfo> entries;
-  std::vector<std::uint32_t> entry_base;  // list -> first global entry id
+  BigVec<std::uint32_t> entry_base;  // list -> first global entry id
   FlatMultiMap ids;                       // hash(kind seed, normalised identifier) -> global entry id
 
   std::string_view tok_text(std::uint32_t tid) const {
@@ -718,10 +781,12 @@ struct QueryToken {
 struct Candidate {
   std::uint32_t name;
   std::uint16_t bits;
+  const MatchIndex::Impl::NameSummary* sum;  // beside the posting it came from
 };
 
 struct Source {
   std::span<const std::uint32_t> names;
+  const MatchIndex::Impl::NameSummary* sums;  // sums[k] is the summary of names[k]
   std::uint16_t bits;
 };
 
@@ -857,8 +922,8 @@ struct Scratch {
   std::vector<EntryBest> scored;
   // Which query tokens a listed token meets, and how well: one probe per listed token when
   // bounding or scoring a candidate. Sized to the index's dictionary (16 bytes per token).
-  std::vector<TidSlot> tid_slots;
-  std::vector<MaskSlot> pk_masks;
+  BigVec<TidSlot> tid_slots;
+  BigVec<MaskSlot> pk_masks;
   // The same facts for the first bound, in tables small enough to stay in the L1/L2 cache: the
   // neighbourhood of the query tokens by listed token id (open addressing, cleared through
   // var_used), and the query tokens' common phonetic groups.
@@ -866,7 +931,7 @@ struct Scratch {
   std::vector<std::uint32_t> var_used;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> common_pks;  // (pk, query token mask)
   // Comparisons outside the neighbourhoods, across queries (real traffic repeats given names).
-  std::vector<PairMemo> pair_cache;
+  BigVec<PairMemo> pair_cache;
   std::uint32_t mask_stamp = 0;
   // Similarities of (query token, listed token) pairs met in this query: nq per slot row; a
   // negative score is "not computed yet".
@@ -1020,7 +1085,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     const std::string_view text = x.tok_text(t);
     x.pk_first_letters[x.tok[t].pk] |= letter_bit(letter_index(text.empty() ? '\0' : text[0]));
   }
-  x.name_sums.resize(x.names.size());
+  BigVec<Impl::NameSummary> name_sums(x.names.size());
   for (std::size_t n = 0; n < x.names.size(); ++n) {
     const NameRec& rec = x.names[n];
     Impl::NameSummary sum{0, rec.tok_begin, rec.tok_count, 0, 0, 255,
@@ -1035,7 +1100,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     }
     sum.strong_count = rec.strong_count;
     sum.min_weight = static_cast<std::uint8_t>(std::clamp(std::floor(static_cast<double>(min_w) * 255.0), 0.0, 255.0));
-    x.name_sums[n] = sum;
+    name_sums[n] = sum;
   }
 
   // Typo neighbourhood (every one-letter deletion of tokens of four letters or more) and nicknames.
@@ -1098,6 +1163,13 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     }
     x.singles.build(single_kv);
     x.pairs.build(pair_kv);
+    auto sums_of = [&](std::span<const std::uint32_t> ids, BigVec<Impl::NameSummary>& out) {
+      out.resize(ids.size());
+      for (std::size_t k = 0; k < ids.size(); ++k) out[k] = name_sums[ids[k]];
+    };
+    sums_of(x.post, x.post_sums);
+    sums_of(x.singles.values(), x.single_sums);
+    sums_of(x.pairs.values(), x.pair_sums);
   }
 
   {
@@ -1152,7 +1224,8 @@ std::size_t MatchIndex::memory_bytes() const {
        x.deletes.memory_bytes() + x.nicks.memory_bytes() + x.singles.memory_bytes() + x.pairs.memory_bytes() +
        x.ids.memory_bytes() + x.nb_off.capacity() * 4 + x.nb.capacity() * sizeof(Variant) +
        x.nbc_off.capacity() * 4 + x.nb_common.capacity() * 4;
-  b += x.name_sums.capacity() * sizeof(Impl::NameSummary) + x.pk_first_letters.capacity() * 4;
+  b += (x.post_sums.capacity() + x.single_sums.capacity() + x.pair_sums.capacity()) * sizeof(Impl::NameSummary) +
+       x.pk_first_letters.capacity() * 4;
   b += x.entries.capacity() * sizeof(EntryInfo);
   for (const auto& e : x.entries) {
     b += e.dobs.capacity() * sizeof(DateSpec) + e.nationalities.capacity() * sizeof(std::string) +
@@ -1475,14 +1548,14 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
   return base - penalty + max_gain;
 }
 
-void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits) {
+void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits, const MatchIndex::Impl::NameSummary* sum) {
   const std::size_t mask = s.table_mask;
   std::size_t pos = mix64(name) & mask;
   while (true) {
     Candidate& c = s.table[pos];
     if (c.bits == 0) {
       if (s.used.size() * 2 > mask) return;  // half full: the work cap was reached
-      c = Candidate{name, bits};
+      c = Candidate{name, bits, sum};
       s.used.push_back(static_cast<std::uint32_t>(pos));
       return;
     }
@@ -1692,9 +1765,9 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // gathered first so the accumulation table can be sized once.
     s.sources.clear();
     std::size_t total = 0;
-    auto add_source = [&](std::span<const std::uint32_t> names, std::uint16_t bits) {
+    auto add_source = [&](std::span<const std::uint32_t> names, const Impl::NameSummary* sums, std::uint16_t bits) {
       if (names.empty()) return;
-      s.sources.push_back({names, bits});
+      s.sources.push_back({names, sums, bits});
       total += names.size();
     };
     // The variants' dictionary entries and posting ranges are scattered: fetched all at once.
@@ -1702,16 +1775,32 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       for (const auto& v : s.qtokens[i].variants) {
         __builtin_prefetch(&x.tok[v.tid]);
         __builtin_prefetch(&x.post_off[v.tid]);
+        __builtin_prefetch(&s.tid_slots[v.tid]);  // seeded with the neighbourhood below
       }
     }
     for (std::size_t i = 0; i < nq; ++i) {
       const auto bit = static_cast<std::uint16_t>(1U << i);
       for (const auto& v : s.qtokens[i].variants) {
         if (x.tok[v.tid].common) continue;
-        add_source({x.post.data() + x.post_off[v.tid], x.post_off[v.tid + 1] - x.post_off[v.tid]}, bit);
+        add_source({x.post.data() + x.post_off[v.tid], x.post_off[v.tid + 1] - x.post_off[v.tid]},
+                   x.post_sums.data() + x.post_off[v.tid], bit);
       }
       if (n_strong == 1) {
-        for (std::uint32_t pk : s.qtokens[i].common) add_source(x.singles.find(pk), bit);
+        for (std::uint32_t pk : s.qtokens[i].common) {
+          const auto names = x.singles.find(pk);
+          if (!names.empty()) add_source(names, x.single_sums.data() + (names.data() - x.singles.values().data()), bit);
+        }
+      }
+    }
+    // The pair look-ups land at random in a large table: their slots are fetched all at once first.
+    for (std::size_t i = 0; i < nq; ++i) {
+      for (std::size_t j = i + 1; j < nq; ++j) {
+        for (std::uint32_t a : s.qtokens[i].common) {
+          for (std::uint32_t b : s.qtokens[j].common) {
+            const std::uint64_t lo = std::min(a, b), hi = std::max(a, b);
+            x.pairs.prefetch((lo << 32) | hi);
+          }
+        }
       }
     }
     for (std::size_t i = 0; i < nq; ++i) {
@@ -1720,7 +1809,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         for (std::uint32_t a : s.qtokens[i].common) {
           for (std::uint32_t b : s.qtokens[j].common) {
             const std::uint64_t lo = std::min(a, b), hi = std::max(a, b);
-            add_source(x.pairs.find((lo << 32) | hi), bits);
+            const auto names = x.pairs.find((lo << 32) | hi);
+            if (!names.empty()) add_source(names, x.pair_sums.data() + (names.data() - x.pairs.values().data()), bits);
           }
         }
       }
@@ -1729,15 +1819,20 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     std::sort(s.sources.begin(), s.sources.end(),
               [](const Source& a, const Source& b) { return a.names.size() < b.names.size(); });
     total = std::min(total, kMaxPostingsRead);
+    // Each source starts somewhere at random: the first lines of all of them are fetched at once.
+    for (const auto& src : s.sources) {
+      __builtin_prefetch(src.names.data());
+      __builtin_prefetch(src.sums);
+    }
     std::size_t cap = 64;
     while (cap < total * 2) cap <<= 1;
-    if (s.table.size() < cap) s.table.assign(cap, Candidate{0, 0});
+    if (s.table.size() < cap) s.table.assign(cap, Candidate{0, 0, nullptr});
     s.table_mask = cap - 1;
     s.used.clear();
     std::size_t read = 0;
     for (const auto& src : s.sources) {
       const std::size_t take = std::min(src.names.size(), kMaxPostingsRead - read);
-      for (std::size_t k = 0; k < take; ++k) add_candidate(s, src.names[k], src.bits);
+      for (std::size_t k = 0; k < take; ++k) add_candidate(s, src.names[k], src.bits, src.sums + k);
       read += take;
       stats.postings_skipped += src.names.size() - take;
     }
@@ -1749,7 +1844,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     s.cands.clear();
     for (std::uint32_t pos : s.used) {
       s.cands.push_back(s.table[pos]);
-      s.table[pos] = Candidate{0, 0};
+      s.table[pos] = Candidate{0, 0, nullptr};
     }
     if (s.cands.size() > kMaxCandidates) {
       std::nth_element(s.cands.begin(), s.cands.begin() + kMaxCandidates, s.cands.end(),
@@ -1869,11 +1964,9 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       if (sum.type_alias & 1U) penalty += kWeakAliasPenalty;
       return p / (p + unmatched) - penalty + max_gain;
     };
-    // The summaries (16 bytes a name, scattered): fetched for every candidate at once.
-    for (const Candidate& c : s.cands) __builtin_prefetch(&x.name_sums[c.name]);
     std::size_t kept = 0;
     for (const Candidate& c : s.cands) {
-      const Impl::NameSummary& sum = x.name_sums[c.name];
+      const Impl::NameSummary& sum = *c.sum;  // read with the postings: in cache
       if (!type_compatible(query.type, static_cast<EntityType>(sum.type_alias >> 1))) continue;
       if (summary_check && summary_bound(sum, c.bits) < min_threshold - kBoundSlack) {
         ++stats.bounded_out;
@@ -1889,15 +1982,38 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       s.cands[kept++] = c;
     }
     s.cands.resize(kept);
-    const std::size_t ncands = s.cands.size();
-    for (std::size_t ci = 0; ci < ncands; ++ci) {
+    // Pre bound for every candidate first, then the quick and exact bounds for the ones it lets
+    // through: the per-token slots, dictionary entries and texts the quick bound reads are fetched
+    // (prefetch) for all of them between the passes, so their cache misses overlap instead of
+    // forming one chain per listed token. Each bound is a true upper bound whatever the order (a
+    // quick bound that meets an already resolved token reads its exact similarities, which are no
+    // higher), so the candidates scored are the same.
+    std::size_t pre_kept = 0;
+    for (std::size_t ci = 0; ci < s.cands.size(); ++ci) {
       const Candidate& c = s.cands[ci];
-      const Impl::NameSummary& rec = x.name_sums[c.name];
+      const Impl::NameSummary& rec = *c.sum;
       if (candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kPre, by_first_letter,
                           max_gain) < min_threshold - kBoundSlack) {
         ++stats.bounded_out;
         continue;
       }
+      const Impl::NameTok* toks = x.name_toks.data() + rec.tok_begin;
+      for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+        const std::uint32_t tid = toks[k].tid;
+        __builtin_prefetch(&s.tid_slots[tid]);
+        __builtin_prefetch(&x.tok[tid]);
+        __builtin_prefetch(&x.tok_off[tid]);
+        __builtin_prefetch(&s.pk_masks[toks[k].pk]);
+      }
+      s.cands[pre_kept++] = c;
+    }
+    s.cands.resize(pre_kept);
+    for (const Candidate& c : s.cands) {
+      const Impl::NameTok* toks = x.name_toks.data() + c.sum->tok_begin;
+      for (std::uint32_t k = 0; k < c.sum->tok_count; ++k) __builtin_prefetch(x.tok_pool.data() + x.tok_off[toks[k].tid]);
+    }
+    for (const Candidate& c : s.cands) {
+      const Impl::NameSummary& rec = *c.sum;
       // Upper bound of the score, from which tokens can meet at all and how well (each listed
       // token at its best similarity to any query token). The bound follows score_tokens: the best
       // subset of the tokens that can meet, the costs of the tokens that cannot, the least
