@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <sstream>
 
+#include "crosscheck/console/users.h"
 #include "crosscheck/log.h"
 #include "crosscheck/rules/analyst_tools.h"
 #include "crosscheck/rules/audit_log.h"
@@ -21,6 +23,7 @@
 #include "crosscheck/rules/rule_admin.h"
 #include "crosscheck/rules/rule_store.h"
 #include "crosscheck/rules/watchlist.h"
+#include "crosscheck/rules/watchlist_admin.h"
 #include "crosscheck/rules/watchlist_diff.h"
 #include "crosscheck/rules/watchlist_store.h"
 #include "crosscheck/schemas/output_records.h"
@@ -42,12 +45,7 @@ int fail(const cc::Error& e) {
 }
 
 void print_import_stats(std::ostream& out, const cc::rules::ImportedList& imported) {
-  const auto& s = imported.stats;
-  out << "read " << imported.list.list_id << " (" << cc::rules::to_string(imported.format) << "): " << s.entries
-      << " entries (" << s.persons << " persons, " << s.organizations << " organisations, " << s.vessels
-      << " vessels, " << s.aircraft << " aircraft), " << s.aliases << " aliases (" << s.weak_aliases << " weak), "
-      << s.dates_of_birth << " dates of birth, " << s.documents << " documents, " << s.addresses << " addresses, "
-      << s.unrecognized << " remarks kept as text\n";
+  out << cc::rules::format_import_stats(imported);
 }
 
 // The person acting: --actor, else CROSSCHECK_ACTOR, else $USER, else the account's login name
@@ -223,27 +221,54 @@ int main(int argc, char** argv) {
     sub->fallthrough();
   }
 
-  auto* audit_cmd = app.add_subcommand("audit", "list the audit trail of rule and watchlist changes, newest first");
+  auto* audit_cmd = app.add_subcommand("audit", "list the audit trail (rules, watchlists, alerts, accounts), newest first");
   audit_cmd->fallthrough();
   cc::rules::AuditFilter audit_filter;
   std::string audit_since, audit_until, audit_format = "text";
   bool audit_oldest_first = false;
   audit_cmd->add_option("--actor", audit_filter.actor, "only changes by this actor");
   audit_cmd->add_option("--action", audit_filter.action,
-                        "only this action: create, approve, activate, suspend, expire, cap_reached, publish");
-  audit_cmd->add_option("--object", audit_filter.object_id, "only changes to this rule or list id");
+                        "only this action: create, approve, activate, suspend, expire, cap_reached, publish, view, disposition, unmask, mask, delete, user_put, user_disable, token_issue, token_revoke, login, login_failed");
+  audit_cmd->add_option("--object", audit_filter.object_id, "only changes to this rule, list, alert (flag id) or account");
   audit_cmd->add_option("--since", audit_since, "RFC 3339 time, or a duration back from now (90m, 24h, 7d)");
   audit_cmd->add_option("--until", audit_until, "RFC 3339 time");
   audit_cmd->add_option("--limit", audit_filter.limit, "at most this many entries (0 = all; default 100)");
   audit_cmd->add_flag("--oldest-first", audit_oldest_first, "oldest entries first");
   audit_cmd->add_option("--format", audit_format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
+  // Accounts of the console and the manager API (docs/console.md). Same exit codes as rules.
+  auto* users_cmd = app.add_subcommand("users", "accounts, roles and tokens of the console and the manager API");
+  users_cmd->require_subcommand(1);
+  std::string user_name, users_format = "text", user_ttl, user_token_id;
+  std::vector<std::string> user_roles, user_queues;
+  bool revoke_all = false;
+  users_cmd->add_option("--actor", actor, "who acts, for the audit trail (default: $CROSSCHECK_ACTOR, else $USER)");
+  users_cmd->add_option("--format", users_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  auto* u_add = users_cmd->add_subcommand("add", "create an account, or replace its roles and queues (and re-enable it)");
+  u_add->add_option("name", user_name, "account name ([a-z0-9][a-z0-9._-]*)")->required();
+  u_add->add_option("--role", user_roles, "officer, supervisor, list-manager, rule-approver or ops (repeatable)")
+      ->required()->delimiter(',');
+  u_add->add_option("--queue", user_queues, "queues an officer may see (repeatable; officers only)")->delimiter(',');
+  auto* u_token = users_cmd->add_subcommand("token", "issue a token (shown once; only its hash is stored)");
+  u_token->add_option("name", user_name, "account name")->required();
+  u_token->add_option("--ttl", user_ttl, "lifetime: 30d, 12h, 90m (default: the configured token lifetime)");
+  auto* u_revoke = users_cmd->add_subcommand("revoke", "revoke one token, or every token and session of an account");
+  u_revoke->add_option("name", user_name, "account name")->required();
+  auto* revoke_one = u_revoke->add_option("--token-id", user_token_id, "the token to revoke");
+  auto* revoke_every = u_revoke->add_flag("--all", revoke_all, "every token and session of the account");
+  revoke_one->excludes(revoke_every);
+  auto* u_disable = users_cmd->add_subcommand("disable", "disable an account and revoke its tokens and sessions");
+  u_disable->add_option("name", user_name, "account name")->required();
+  auto* u_list = users_cmd->add_subcommand("list", "every account: roles, queues, state, live token ids");
+  // --actor and --format may follow the subcommand too.
+  for (auto* sub : {u_add, u_token, u_revoke, u_disable, u_list}) sub->fallthrough();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     // The rules and audit commands promise exit code 2 for every usage error.
-    return rc != 0 && (rules_cmd->parsed() || audit_cmd->parsed()) ? 2 : rc;
+    return rc != 0 && (rules_cmd->parsed() || audit_cmd->parsed() || users_cmd->parsed()) ? 2 : rc;
   }
 
   auto env = cc::runtime::crosscheck_environment();
@@ -260,6 +285,34 @@ int main(int argc, char** argv) {
   ::signal(SIGINT, on_signal);
   ::signal(SIGTERM, on_signal);
 
+  if (*users_cmd) {
+    namespace co = cc::console;
+    cc::rules::RedisClient client(config.redis.client);
+    co::UserStore store(client, config.redis.key_prefix);
+    const std::string who = resolve_actor(actor);
+    if (!*u_list && who.empty()) {
+      return report(cc::rules::admin_usage_error("no actor: pass --actor or set CROSSCHECK_ACTOR"), users_format);
+    }
+    if (*u_add) return report(co::admin_user_add(store, user_name, user_roles, user_queues, who), users_format);
+    if (*u_token) {
+      std::chrono::milliseconds ttl{0};
+      if (!user_ttl.empty()) {
+        auto parsed = co::parse_ttl(user_ttl);
+        if (!parsed) return report(cc::rules::admin_usage_error("--ttl: expected e.g. 30d, 12h, 90m or 45s"), users_format);
+        ttl = *parsed;
+      }
+      return report(co::admin_user_token(store, user_name, ttl, who, cc::timefmt::now_ms()), users_format);
+    }
+    if (*u_revoke) {
+      // Revoking everything must be asked for by name, never the result of a forgotten option.
+      if (revoke_all == !user_token_id.empty()) {
+        return report(cc::rules::admin_usage_error("revoke: pass exactly one of --token-id ID or --all"), users_format);
+      }
+      return report(co::admin_user_revoke(store, user_name, revoke_all ? "" : user_token_id, who), users_format);
+    }
+    if (*u_disable) return report(co::admin_user_disable(store, user_name, who), users_format);
+    return report(co::admin_user_list(store), users_format);
+  }
   if (*rules_cmd) {
     namespace cr = cc::rules;
     const std::int64_t now = cc::timefmt::now_ms();
@@ -348,37 +401,26 @@ int main(int argc, char** argv) {
     if (who.empty()) return fail(cc::Error::fatal("cli", "no actor: pass --actor or set CROSSCHECK_ACTOR"));
     cc::rules::RedisClient client(config.redis.client);
     cc::rules::WatchlistStore store(client, config.redis.key_prefix);
-    auto before = store.current_versions();
-    if (!before.ok()) return fail(before.error());
-    auto version = store.publish(imported->list);
-    if (!version.ok()) return fail(version.error());
-    std::cout << "published " << imported->list.list_id << " version " << *version << " ("
-              << imported->list.entries.size() << " entries)\n";
-    cc::rules::AuditRecord rec;
-    rec.actor = who;
-    rec.action = cc::rules::audit_action::kPublish;
-    rec.object_type = "watchlist";
-    rec.object_id = imported->list.list_id;
-    if (auto it = before->find(imported->list.list_id); it != before->end()) rec.before_version = it->second;
-    rec.after_version = *version;
-    rec.details = "{\"entries\":" + std::to_string(imported->list.entries.size()) + "}";
     cc::rules::AuditLog audit(client, config.redis.key_prefix);
-    if (auto id = audit.append(rec); !id.ok()) {
-      std::cerr << "crosscheck: the list is published but its audit record was not written: " << id.error().to_string() << "\n";
+    const auto published = cc::rules::admin_watchlist_publish(store, audit, *imported, who);
+    if (published.error) return fail(*published.error);
+    std::cout << published.text;
+    if (published.audit_error) {
+      std::cerr << "crosscheck: the list is published but its audit record was not written: "
+                << published.audit_error->to_string() << "\n";
       return 3;
     }
     return 0;
   }
   if (*wl_diff) {
-    cc::rules::Watchlist older, newer;
+    cc::rules::WatchlistAdminResult diff;
     if (diff_files) {
       if (diff_args.size() != 2) return fail(cc::Error::fatal("cli", "diff --files takes OLD_FILE NEW_FILE"));
       auto a = cc::rules::import_list(diff_args[0]);
       if (!a.ok()) return fail(a.error());
       auto b = cc::rules::import_list(diff_args[1]);
       if (!b.ok()) return fail(b.error());
-      older = std::move(a->list);
-      newer = std::move(b->list);
+      diff = cc::rules::admin_watchlist_diff_lists(a->list, b->list, diff_max_lines);
     } else {
       if (diff_args.size() != 3) return fail(cc::Error::fatal("cli", "diff takes LIST_ID OLD_VERSION NEW_VERSION (or --files OLD NEW)"));
       std::uint64_t from = 0, to = 0;
@@ -390,18 +432,13 @@ int main(int argc, char** argv) {
       }
       cc::rules::RedisClient client(config.redis.client);
       cc::rules::WatchlistStore store(client, config.redis.key_prefix);
-      auto a = store.load(diff_args[0], from);
-      if (!a.ok()) return fail(a.error());
-      auto b = store.load(diff_args[0], to);
-      if (!b.ok()) return fail(b.error());
-      older = std::move(*a);
-      newer = std::move(*b);
+      diff = cc::rules::admin_watchlist_diff(store, diff_args[0], from, to, diff_max_lines);
     }
-    const auto diff = cc::rules::diff_watchlists(older, newer);
+    if (diff.error) return fail(*diff.error);
     if (diff_format == "json") {
-      std::cout << cc::rules::format_diff_json(older, newer, diff) << "\n";
+      std::cout << diff.json << "\n";
     } else {
-      std::cout << cc::rules::format_diff_text(older, newer, diff, diff_max_lines);
+      std::cout << diff.text;
     }
     return 0;
   }
@@ -437,9 +474,9 @@ int main(int argc, char** argv) {
   if (*wl_versions) {
     cc::rules::RedisClient client(config.redis.client);
     cc::rules::WatchlistStore store(client, config.redis.key_prefix);
-    auto versions = store.current_versions();
-    if (!versions.ok()) return fail(versions.error());
-    for (const auto& [id, v] : *versions) std::cout << id << "\t" << v << "\n";
+    const auto versions = cc::rules::admin_watchlist_versions(store);
+    if (versions.error) return fail(*versions.error);
+    std::cout << versions.text;
     return 0;
   }
   if (*produce) {
