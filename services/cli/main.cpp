@@ -48,8 +48,9 @@ void print_import_stats(std::ostream& out, const cc::rules::ImportedList& import
   out << cc::rules::format_import_stats(imported);
 }
 
-// The person acting: --actor, else CROSSCHECK_ACTOR, else $USER, else the account's login name
-// (issue 6 replaces this with authenticated tokens).
+// The person acting: --actor, else CROSSCHECK_ACTOR, else $USER, else the account's login name.
+// The CLI talks to Redis directly, so whoever runs it is trusted as an administrator; people who
+// are not use the manager API, where the actor is the authenticated account.
 std::string resolve_actor(const std::string& option) {
   if (!option.empty()) return option;
   for (const char* var : {"CROSSCHECK_ACTOR", "USER"}) {
