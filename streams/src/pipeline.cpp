@@ -1,11 +1,13 @@
 #include "crosscheck/streams/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <exception>
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "crosscheck/log.h"
 #include "crosscheck/streams/kafka_error.h"
@@ -34,8 +36,12 @@ PipelineObserver& null_observer() {
 }  // namespace
 
 struct Pipeline::Impl {
-  Impl(PipelineConfig c, ProcessFn p, PipelineObserver* o, std::atomic<bool>* r)
-      : cfg(std::move(c)), process(std::move(p)), obs(o != nullptr ? *o : null_observer()), ready(r) {}
+  Impl(PipelineConfig c, ProcessFn p, BatchProcessFn b, PipelineObserver* o, std::atomic<bool>* r)
+      : cfg(std::move(c)),
+        process(std::move(p)),
+        process_batch(std::move(b)),
+        obs(o != nullptr ? *o : null_observer()),
+        ready(r) {}
 
   // One consumed record whose outputs are not all acknowledged yet.
   struct InFlight {
@@ -53,7 +59,8 @@ struct Pipeline::Impl {
   };
 
   PipelineConfig cfg;
-  ProcessFn process;
+  ProcessFn process;             // per-record mode, or
+  BatchProcessFn process_batch;  // batch mode
   PipelineObserver& obs;
   std::atomic<bool>* ready;
   std::atomic<bool> stop{false};
@@ -76,7 +83,13 @@ struct Pipeline::Impl {
   void loop();
   void drain();
 
+  // False for an error or end-of-partition event (handled here), true for a record.
+  bool is_record(const rd_kafka_message_t* m);
   void handle_record(const rd_kafka_message_t* m);
+  void handle_batch(MessageHandle first);
+  // After processing: tracks the record and produces its outputs. False once the pipeline is
+  // failing (the record then stays uncommitted).
+  bool track_and_produce(const InRecord& in, const Processed& out);
   void commit(const std::map<TopicPartition, std::int64_t>& offsets, const char* reason);
   void commit_complete(const char* reason) { commit(tracker.committable(), reason); }
   void revoke(rd_kafka_topic_partition_list_t* parts);
@@ -316,7 +329,8 @@ void Pipeline::Impl::set_paused(bool pause) {
             {{"in_flight", static_cast<std::uint64_t>(tracker.in_flight())}});
 }
 
-void Pipeline::Impl::handle_record(const rd_kafka_message_t* m) {
+namespace {
+InRecord to_in_record(const rd_kafka_message_t* m) {
   InRecord in;
   in.topic = rd_kafka_topic_name(m->rkt);
   in.partition = m->partition;
@@ -326,6 +340,23 @@ void Pipeline::Impl::handle_record(const rd_kafka_message_t* m) {
   in.timestamp_ms = ts > 0 ? ts : 0;
   if (m->key != nullptr) in.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
   if (m->payload != nullptr) in.value = std::string_view(static_cast<const char*>(m->payload), m->len);
+  return in;
+}
+}  // namespace
+
+bool Pipeline::Impl::is_record(const rd_kafka_message_t* m) {
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return false;
+  std::string ctx = "consume";
+  if (m->rkt != nullptr) ctx += std::string(" ") + rd_kafka_topic_name(m->rkt);
+  Error e = kafka_error(m->err, ctx);
+  log::warn(kLog, "consumer error", {{"error", e.to_string()}});
+  obs.on_kafka_error(e);
+  return false;
+}
+
+void Pipeline::Impl::handle_record(const rd_kafka_message_t* m) {
+  const InRecord in = to_in_record(m);
   obs.on_consumed(in);
 
   Processed out;
@@ -338,7 +369,70 @@ void Pipeline::Impl::handle_record(const rd_kafka_message_t* m) {
     set_fatal(Error::fatal("pipeline", "processing threw a non-standard exception"));
     return;
   }
+  track_and_produce(in, out);
+}
 
+void Pipeline::Impl::handle_batch(MessageHandle first) {
+  // Collect what the consumer has ready (and, with a linger, what arrives meanwhile). Each record
+  // remembers its partition's generation: should a rebalance callback revoke the partition during
+  // a later poll of this loop, the record is left out below rather than processed for a
+  // partition this consumer no longer owns.
+  std::vector<MessageHandle> messages;
+  std::vector<std::uint64_t> generations;
+  messages.reserve(std::min<std::size_t>(cfg.max_batch, 64));
+  auto add = [&](MessageHandle m) {
+    const TopicPartition tp{rd_kafka_topic_name(m->rkt), m->partition};
+    generations.push_back(parts[tp].generation);
+    messages.push_back(std::move(m));
+  };
+  add(std::move(first));
+  const auto deadline = Clock::now() + cfg.batch_linger;
+  while (messages.size() < cfg.max_batch && !stop.load(std::memory_order_acquire)) {
+    const auto now = Clock::now();
+    const auto wait = now < deadline ? std::chrono::ceil<std::chrono::milliseconds>(deadline - now)
+                                     : std::chrono::milliseconds(0);
+    MessageHandle m(rd_kafka_consumer_poll(consumer.get(), detail::timeout_ms(wait)));
+    if (!m) {
+      if (wait.count() == 0) break;
+      continue;
+    }
+    if (is_record(m.get())) add(std::move(m));
+  }
+
+  std::vector<InRecord> in;
+  in.reserve(messages.size());
+  std::size_t left_out = 0;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    InRecord rec = to_in_record(messages[i].get());
+    if (parts[TopicPartition{std::string(rec.topic), rec.partition}].generation != generations[i]) {
+      ++left_out;
+      continue;
+    }
+    obs.on_consumed(rec);
+    in.push_back(rec);
+  }
+  if (left_out > 0) {
+    log::info(kLog, "records of revoked partitions left out of a batch; their next owner reads them",
+              {{"records", static_cast<std::uint64_t>(left_out)}});
+  }
+  if (in.empty()) return;
+
+  std::vector<Processed> out(in.size());
+  try {
+    process_batch(std::span<const InRecord>(in), std::span<Processed>(out));
+  } catch (const std::exception& e) {
+    set_fatal(Error::fatal("pipeline", std::string("processing threw: ") + e.what()));
+    return;  // nothing of the batch is tracked, so nothing of it is committed
+  } catch (...) {
+    set_fatal(Error::fatal("pipeline", "processing threw a non-standard exception"));
+    return;
+  }
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (!track_and_produce(in[i], out[i])) return;
+  }
+}
+
+bool Pipeline::Impl::track_and_produce(const InRecord& in, const Processed& out) {
   TopicPartition tp{std::string(in.topic), in.partition};
   PartState& ps = parts[tp];
   if (ps.last_offset >= 0 && in.offset <= ps.last_offset) {
@@ -350,7 +444,7 @@ void Pipeline::Impl::handle_record(const rd_kafka_message_t* m) {
   tracker.add(tp, in.offset, static_cast<int>(n));
   if (n == 0) {
     obs.on_completed(in.topic, out.outcome, in.timestamp_ms, detail::wall_clock_ms(), 0);
-    return;
+    return true;
   }
   const std::uint64_t id = next_id++;
   in_flight.emplace(id, InFlight{tp, in.offset, in.timestamp_ms, out.outcome, n, n, ps.generation});
@@ -368,9 +462,10 @@ void Pipeline::Impl::handle_record(const rd_kafka_message_t* m) {
                   {"offset", in.offset}});
       obs.on_kafka_error(st.error());
       set_fatal(st.error());
-      return;  // the record keeps pending outputs, so it is never committed
+      return false;  // the record keeps pending outputs, so it is never committed
     }
   }
+  return true;
 }
 
 void Pipeline::Impl::loop() {
@@ -405,17 +500,12 @@ void Pipeline::Impl::loop() {
       timeout = std::min(timeout, std::chrono::milliseconds(5));
     }
     MessageHandle m(rd_kafka_consumer_poll(consumer.get(), detail::timeout_ms(timeout)));
-    if (!m) continue;
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
-      std::string ctx = "consume";
-      if (m->rkt != nullptr) ctx += std::string(" ") + rd_kafka_topic_name(m->rkt);
-      Error e = kafka_error(m->err, ctx);
-      log::warn(kLog, "consumer error", {{"error", e.to_string()}});
-      obs.on_kafka_error(e);
-      continue;
+    if (!m || !is_record(m.get())) continue;
+    if (process_batch) {
+      handle_batch(std::move(m));
+    } else {
+      handle_record(m.get());
     }
-    handle_record(m.get());
   }
 }
 
@@ -437,7 +527,10 @@ void Pipeline::Impl::drain() {
 }
 
 Pipeline::Pipeline(PipelineConfig config, ProcessFn process, PipelineObserver* observer)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(process), observer, &ready_)) {}
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(process), nullptr, observer, &ready_)) {}
+
+Pipeline::Pipeline(PipelineConfig config, BatchProcessFn process, PipelineObserver* observer)
+    : impl_(std::make_unique<Impl>(std::move(config), nullptr, std::move(process), observer, &ready_)) {}
 
 Pipeline::~Pipeline() = default;
 
@@ -447,6 +540,8 @@ Status Pipeline::run() {
   Impl& im = *impl_;
   if (im.started) return Error::fatal("pipeline", "run() called twice");
   im.started = true;
+  if (!im.process && !im.process_batch) return Error::fatal("pipeline", "no processing function");
+  if (im.process_batch && im.cfg.max_batch == 0) return Error::fatal("pipeline", "max_batch must be at least 1");
   Status st = im.setup();
   if (!st) {
     log::error(kLog, "cannot start", {{"error", st.error().to_string()}});

@@ -287,6 +287,128 @@ TEST_F(AlertStoreTest, MalformedFlagsAreRejectedAndNothingIsStored) {
   EXPECT_TRUE(store_->ingest("border", flag, kT0).ok());
 }
 
+TEST_F(AlertStoreTest, IngestBatchStoresManyInOneCallAndRefusesOnlyTheBadOnes) {
+  // One stored before, so the batch meets an existing alert too.
+  FlagSpec before;
+  before.offset = 300;
+  const AlertSummary existing = ingest(before, kT0 + 1);
+
+  std::vector<std::string> flags;
+  std::vector<std::string> queues;
+  auto add = [&](std::string queue, std::string json) {
+    queues.push_back(std::move(queue));
+    flags.push_back(std::move(json));
+  };
+  for (int i = 0; i < 4; ++i) {
+    FlagSpec s;
+    s.offset = 301 + i;
+    s.queue = i == 2 ? "customs" : "border";
+    s.severity = i == 1 ? "low" : "high";
+    add(s.queue, make_flag(s));  // items 0..3: new
+  }
+  add("border", "not a flag");                           // 4: refused
+  add("border", flags[0]);                               // 5: the same flag again in one batch
+  add("border", make_flag(before));                      // 6: stored before the batch
+  add("customs", flags[0]);                              // 7: names another queue: refused
+  std::vector<IngestItem> items;
+  for (std::size_t i = 0; i < flags.size(); ++i) items.push_back({queues[i], flags[i]});
+
+  const std::uint64_t seq_before = seq();
+  auto r = store_->ingest_batch(items, kT0 + 50);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->size(), items.size());
+  const auto& res = *r;
+  std::set<std::uint64_t> seqs;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(res[i].ok()) << i << ": " << res[i].error().to_string();
+    EXPECT_TRUE(res[i]->inserted) << i;
+    EXPECT_EQ(res[i]->summary.flag_id, flag_id_of(301 + i));
+    EXPECT_EQ(res[i]->summary.queue, i == 2 ? "customs" : "border");
+    EXPECT_EQ(res[i]->summary.severity, i == 1 ? "low" : "high");
+    EXPECT_EQ(res[i]->summary.received_ms, kT0 + 50);
+    EXPECT_EQ(res[i]->summary.status, AlertStatus::kNew);
+    EXPECT_GT(res[i]->summary.seq, seq_before);
+    seqs.insert(res[i]->summary.seq);
+  }
+  EXPECT_EQ(seqs.size(), 4u) << "every stored alert takes its own sequence";
+  ASSERT_FALSE(res[4].ok());
+  EXPECT_TRUE(res[4].error().is_fatal());
+  EXPECT_EQ(res[4].error().component(), "console");
+  EXPECT_THAT(res[4].error().message(), HasSubstr("not valid JSON"));
+  ASSERT_TRUE(res[5].ok()) << res[5].error().to_string();
+  EXPECT_FALSE(res[5]->inserted) << "a flag twice in one batch is stored once";
+  EXPECT_EQ(res[5]->summary.seq, res[0]->summary.seq);
+  ASSERT_TRUE(res[6].ok()) << res[6].error().to_string();
+  EXPECT_FALSE(res[6]->inserted);
+  EXPECT_EQ(res[6]->summary.seq, existing.seq);
+  EXPECT_EQ(res[6]->summary.received_ms, kT0 + 1);
+  ASSERT_FALSE(res[7].ok());
+  EXPECT_EQ(res[7].error().component(), "console");
+  EXPECT_THAT(res[7].error().message(), HasSubstr("queue"));
+  EXPECT_EQ(seq(), seq_before + 4) << "only the four new alerts took a sequence";
+
+  // What the batch stored is what ingest stores: the listing and the full alert agree.
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(list(Q({"border"}))), (V{flag_id_of(304), flag_id_of(302), flag_id_of(301), existing.flag_id}));
+  EXPECT_EQ(ids(list(Q({"customs"}))), (V{flag_id_of(303)}));
+  auto got = store_->get(flag_id_of(302));
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->flag_json, flags[1]);
+  EXPECT_EQ((*got)->summary.seq, res[1]->summary.seq);
+  EXPECT_EQ((*got)->summary.severity, "low");
+
+  // The whole batch redelivered (the pipeline retries after a failure): nothing changes.
+  auto again = store_->ingest_batch(items, kT0 + 9000);
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  for (int i : {0, 1, 2, 3, 5, 6}) {
+    ASSERT_TRUE((*again)[i].ok()) << i;
+    EXPECT_FALSE((*again)[i]->inserted) << i;
+    EXPECT_EQ((*again)[i]->summary.seq, i == 6 ? existing.seq : res[i == 5 ? 0 : i]->summary.seq) << i;
+  }
+  EXPECT_EQ(seq(), seq_before + 4);
+
+  // Nothing to store: no error, no result.
+  auto none = store_->ingest_batch({}, kT0);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(AlertStoreTest, IngestBatchOfOnlyRefusedFlagsLeavesNothingBehind) {
+  const std::vector<std::string> bad = {"", "[]", R"({"flag_id":"x"})"};
+  std::vector<IngestItem> items;
+  for (const auto& b : bad) items.push_back({"border", b});
+  auto r = store_->ingest_batch(items, kT0);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->size(), bad.size());
+  for (const auto& one : *r) {
+    ASSERT_FALSE(one.ok());
+    EXPECT_EQ(one.error().component(), "console");
+  }
+  EXPECT_EQ(seq(), 0u);
+  EXPECT_TRUE(keys().empty());
+}
+
+TEST_F(AlertStoreTest, IngestBatchFailsAsAWholeWhenRedisIsDown) {
+  rules::RedisConfig down = env_->config();
+  down.port = 1;  // nothing listens on port 1
+  down.connect_timeout = milliseconds(500);
+  rules::RedisClient unreachable(down);
+  AlertStore store(unreachable, env_->prefix());
+  FlagSpec s;
+  s.offset = 400;
+  const std::string flag = make_flag(s);
+  const std::vector<IngestItem> items = {{"border", flag}, {"border", "not a flag"}};
+  auto r = store.ingest_batch(items, kT0);
+  ASSERT_FALSE(r.ok()) << "a batch the store could not reach must not look stored";
+  EXPECT_TRUE(r.error().is_retriable()) << r.error().to_string();
+  EXPECT_EQ(r.error().component(), "redis");
+  // Once Redis is back (the working client), the same batch stores the good flag.
+  auto retried = store_->ingest_batch(items, kT0);
+  ASSERT_TRUE(retried.ok()) << retried.error().to_string();
+  EXPECT_TRUE((*retried)[0].ok() && (*retried)[0]->inserted);
+  EXPECT_FALSE((*retried)[1].ok());
+}
+
 TEST_F(AlertStoreTest, ListsNewestFirstOnlyTheAskedQueuesWithFilters) {
   // Ingest order: b1 c1 b2 p1 c2 b3 (b = border, c = customs, p = payments).
   std::vector<AlertSummary> in;

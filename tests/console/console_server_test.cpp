@@ -7,10 +7,16 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cerrno>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -24,6 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -104,10 +111,10 @@ AlertView alert_view(simdjson::dom::element a) {
 
 // One WebSocket message, decoded.
 struct WsMessage {
-  std::string type;  // "catchup", "alert" or "seq"
+  std::string type;  // "catchup", "alerts" or "seq" ("alert" from earlier servers)
   std::uint64_t seq = 0;  // the resume point: every change up to it has been sent
   bool reset = false;     // catchup only
-  std::vector<AlertView> alerts;  // catchup: all; alert: one
+  std::vector<AlertView> alerts;  // catchup, alerts: all of them; alert: one
   std::int64_t received_ms = 0;
 };
 
@@ -118,7 +125,7 @@ std::optional<WsMessage> decode_ws(const std::string& text) {
   WsMessage m;
   m.type = std::string(std::string_view(doc["type"]));
   m.seq = std::uint64_t(doc["seq"]);
-  if (m.type == "catchup") {
+  if (m.type == "catchup" || m.type == "alerts") {
     bool reset = false;
     if (doc["reset"].get(reset) == simdjson::SUCCESS) m.reset = reset;
     for (auto a : simdjson::dom::array(doc["alerts"])) m.alerts.push_back(alert_view(a));
@@ -258,17 +265,39 @@ class WsClient {
   std::optional<WsMessage> wait_catchup(milliseconds timeout = seconds(10)) {
     return wait_for([](const WsMessage& m) { return m.type == "catchup"; }, timeout);
   }
+  // The first pushed alert (in an "alerts" message) with this id that `also` accepts; the message
+  // comes back with that alert alone in `alerts`.
   std::optional<WsMessage> wait_alert(const std::string& flag_id, const std::function<bool(const AlertView&)>& also,
                                       milliseconds timeout) {
-    return wait_for(
-        [&](const WsMessage& m) {
-          return m.type == "alert" && m.alerts.size() == 1 && m.alerts[0].flag_id == flag_id && also(m.alerts[0]);
-        },
-        timeout);
+    auto pick = [&](const WsMessage& m) -> const AlertView* {
+      if (m.type != "alerts") return nullptr;
+      for (const auto& a : m.alerts) {
+        if (a.flag_id == flag_id && also(a)) return &a;
+      }
+      return nullptr;
+    };
+    auto found = wait_for([&](const WsMessage& m) { return pick(m) != nullptr; }, timeout);
+    if (found) {
+      const AlertView one = *pick(*found);
+      found->alerts = {one};
+    }
+    return found;
   }
   std::vector<WsMessage> messages() {
     std::lock_guard lock(mutex_);
     return messages_;
+  }
+  // How many of `ids` arrived in "alerts" messages so far.
+  std::size_t pushed_count(const std::set<std::string>& ids) {
+    std::lock_guard lock(mutex_);
+    std::set<std::string> seen;
+    for (const auto& m : messages_) {
+      if (m.type != "alerts") continue;
+      for (const auto& a : m.alerts) {
+        if (ids.count(a.flag_id) != 0) seen.insert(a.flag_id);
+      }
+    }
+    return seen.size();
   }
   bool closed() {
     std::lock_guard lock(mutex_);
@@ -307,6 +336,47 @@ class WsClient {
   std::condition_variable cv_;
   std::vector<WsMessage> messages_;
   bool closed_ = false;
+};
+
+// A WebSocket client that upgrades and then never reads, with a small receive buffer: the
+// server's socket buffers and then its queue for this client fill up.
+class StalledClient {
+ public:
+  StalledClient(int port, const std::string& token) : socket_(io_) {
+    socket_.open(tcp::v4());
+    socket_.set_option(asio::socket_base::receive_buffer_size(4096));
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    const std::string req = "GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                            "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " +
+                            token + "\r\n\r\n";
+    asio::write(socket_, asio::buffer(req));
+    asio::streambuf head;
+    asio::read_until(socket_, head, "\r\n\r\n");
+    const std::string text(asio::buffers_begin(head.data()), asio::buffers_end(head.data()));
+    upgraded = text.rfind("HTTP/1.1 101", 0) == 0;
+  }
+
+  // Reads (and discards) until the server closes the connection; false when it is still open
+  // after `timeout`.
+  bool closed_by_server_within(milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    timeval tv{0, 200 * 1000};
+    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[65536];
+    while (std::chrono::steady_clock::now() < deadline) {
+      const ssize_t n = ::recv(socket_.native_handle(), buf, sizeof buf, 0);
+      if (n == 0) return true;                                          // orderly close
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return true;  // reset
+    }
+    return false;
+  }
+
+  bool upgraded = false;
+
+ private:
+  asio::io_context io_;
+  tcp::socket socket_;
 };
 
 // Where a client resumes: the highest "seq" of the messages (never an alert's own seq).
@@ -395,6 +465,21 @@ class ConsoleServerTest : public ::testing::Test {
 
   // Produces through one long-lived producer, so that a record's Kafka timestamp is close to the
   // moment it becomes readable (a fresh producer first spends hundreds of ms on metadata).
+  // Many flags, one flush: they reach the console together, as a burst does.
+  void send_flags(const std::string& topic, const std::vector<std::pair<std::string, std::string>>& id_and_value) {
+    if (!producer_) {
+      auto created = streams::Producer::create(kafka_->config());
+      ASSERT_TRUE(created.ok()) << created.error().to_string();
+      producer_ = std::move(*created);
+    }
+    for (const auto& [id, value] : id_and_value) {
+      auto st = producer_->produce(streams::OutRecord{topic, id, value, {}});
+      ASSERT_TRUE(st.ok()) << st.error().to_string();
+    }
+    auto flushed = producer_->flush(seconds(30));
+    ASSERT_TRUE(flushed.ok()) << flushed.error().to_string();
+  }
+
   void send_flag(const std::string& topic, const std::string& value, const std::string& key) {
     if (!producer_) {
       auto created = streams::Producer::create(kafka_->config());
@@ -531,6 +616,61 @@ TEST_F(ConsoleServerTest, PushesLiveRecordsDispositionsAndCatchesUpAfterARestart
   ASSERT_TRUE(everything);
   EXPECT_TRUE(has_flag(everything->alerts, a));
   EXPECT_TRUE(has_flag(everything->alerts, b));
+}
+
+TEST_F(ConsoleServerTest, BatchesBurstsAndDropsOnlyTheClientThatStopsReading) {
+  config_.console.websocket_queue_limit = 1000;  // alerts
+  start_server();
+  wait_ingest_ready();
+  WsClient reader(port(), "/api/stream", supervisor_);
+  ASSERT_EQ(reader.handshake_status, 101);
+  ASSERT_TRUE(reader.wait_catchup());
+  StalledClient stalled(port(), supervisor_);
+  ASSERT_TRUE(stalled.upgraded);
+  ASSERT_TRUE(testing::eventually([&] { return metric("crosscheck_console_ws_clients") == 2; }, seconds(10)));
+
+  // Bursts of 500 flags; each burst reaches the reading client before the next is sent, so only
+  // the stalled client can fall behind. Stop once the console dropped it.
+  std::set<std::string> sent;
+  int bursts = 0;
+  while (bursts < 40 && metric("crosscheck_console_ws_dropped_clients_total") < 1) {
+    const std::string queue = bursts % 2 == 0 ? "border" : "customs";
+    std::vector<std::pair<std::string, std::string>> burst;
+    for (int i = 0; i < 500; ++i) {
+      const std::string id = new_flag_id("flag-burst");
+      burst.emplace_back(id, flag_json(id, queue, "Burst TEST"));
+      sent.insert(id);
+    }
+    send_flags(prefix_ + queue, burst);
+    ++bursts;
+    ASSERT_TRUE(testing::eventually([&] { return reader.pushed_count(sent) == sent.size(); }, seconds(60)))
+        << "the reading client got " << reader.pushed_count(sent) << " of " << sent.size();
+  }
+  EXPECT_TRUE(testing::eventually([&] { return metric("crosscheck_console_ws_dropped_clients_total") == 1; },
+                                  seconds(10)))
+      << "the stalled client was not dropped after " << sent.size() << " alerts";
+  EXPECT_TRUE(stalled.closed_by_server_within(seconds(20))) << "the dropped client's connection stayed open";
+  EXPECT_FALSE(reader.closed()) << "the reading client was dropped too";
+
+  // The reader got every alert, more than one to a message (each message serialised once).
+  std::size_t alert_messages = 0, alerts = 0;
+  for (const auto& m : reader.messages()) {
+    if (m.type != "alerts") continue;
+    ++alert_messages;
+    alerts += m.alerts.size();
+    EXPECT_FALSE(m.alerts.empty());
+  }
+  EXPECT_EQ(reader.pushed_count(sent), sent.size());
+  EXPECT_LT(alert_messages, alerts) << "bursts went out one alert per message";
+  EXPECT_GE(metric("crosscheck_console_ws_alerts_sent_total"), static_cast<double>(sent.size()));
+  EXPECT_EQ(metric("crosscheck_console_alerts_ingested_total"), static_cast<double>(sent.size()));
+
+  // The console carries on: a lone flag still reaches the reader, in a message of its own.
+  const std::string lone = new_flag_id("flag-lone");
+  send_flag(prefix_ + "border", flag_json(lone, "border", "Lone TEST"), lone);
+  auto got = reader.wait_alert(lone, [](const AlertView&) { return true; }, seconds(10));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(metric("crosscheck_console_ws_clients"), 1);
 }
 
 TEST_F(ConsoleServerTest, MalformedRecordsAreDeadLetteredAndSkipped) {

@@ -1,13 +1,19 @@
-// The at-least-once pipeline against the real broker: end to end, restart, rebalance, failures.
+// The at-least-once pipeline against the real broker: end to end, restart, rebalance, failures,
+// in per-record and in batch mode.
 #include "crosscheck/streams/pipeline.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
+#include <span>
+#include <stdexcept>
 #include <thread>
+#include <tuple>
 
 #include "crosscheck/streams/admin.h"
 #include "crosscheck/streams/kafka_handles.h"
@@ -65,12 +71,11 @@ class Running {
  public:
   Running(PipelineConfig cfg, ProcessFn fn, PipelineObserver* obs)
       : pipeline_(std::make_unique<Pipeline>(std::move(cfg), std::move(fn), obs)) {
-    thread_ = std::thread([this] {
-      Status st = pipeline_->run();
-      std::lock_guard lock(mu_);
-      result_.emplace(std::move(st));
-      done_ = true;
-    });
+    start();
+  }
+  Running(PipelineConfig cfg, BatchProcessFn fn, PipelineObserver* obs)
+      : pipeline_(std::make_unique<Pipeline>(std::move(cfg), std::move(fn), obs)) {
+    start();
   }
   ~Running() {
     if (thread_.joinable()) {
@@ -94,6 +99,15 @@ class Running {
   }
 
  private:
+  void start() {
+    thread_ = std::thread([this] {
+      Status st = pipeline_->run();
+      std::lock_guard lock(mu_);
+      result_.emplace(std::move(st));
+      done_ = true;
+    });
+  }
+
   std::unique_ptr<Pipeline> pipeline_;
   std::thread thread_;
   std::mutex mu_;
@@ -123,6 +137,11 @@ void expect_fully_committed(const Offsets& committed, const Offsets& hw) {
   }
 }
 
+// Records 0..kFailN-1 on one partition; record kBad is the one that fails (an output Kafka will
+// not take, or a batch the processor refuses).
+constexpr int kFailN = 100;
+constexpr int kBad = 50;
+
 std::vector<std::string> numbered(int n) {
   std::vector<std::string> v;
   for (int i = 0; i < n; ++i) v.push_back("rec-" + std::to_string(i));
@@ -140,6 +159,14 @@ ProcessFn fan_out(const std::string& out_topic) {
       p.outputs.push_back(OutRecord{out_topic, "", "out-" + std::to_string(i) + "-" + std::to_string(k),
                                     {{"source-offset", std::to_string(in.offset)}}});
     }
+  };
+}
+
+// The same per-record function applied to every record of a batch.
+BatchProcessFn per_record(ProcessFn fn) {
+  return [fn](std::span<const InRecord> in, std::span<Processed> out) {
+    EXPECT_EQ(in.size(), out.size());
+    for (std::size_t i = 0; i < in.size(); ++i) fn(in[i], out[i]);
   };
 }
 
@@ -201,15 +228,17 @@ TEST(Pipeline, EndToEndCommitsEverythingAndRestartResumes) {
   expect_fully_committed(env.committed(group, in), hw);
 }
 
-// Parameter: partition.assignment.strategy ("" keeps librdkafka's eager default).
-class PipelineRebalance : public ::testing::TestWithParam<std::string> {};
+// Parameters: partition.assignment.strategy ("" keeps librdkafka's eager default), and batch mode.
+class PipelineRebalance : public ::testing::TestWithParam<std::tuple<std::string, bool>> {};
 
 TEST_P(PipelineRebalance, TwoMembersSharePartitionsAndProcessEverything) {
   CROSSCHECK_REQUIRE_KAFKA();
+  const auto& [strategy, batch] = GetParam();
   KafkaTestEnv env(*testing::kafka_bootstrap());
   auto config = [&](const std::string& group, const std::string& in) {
     PipelineConfig cfg = make_config(env, group, in);
-    if (!GetParam().empty()) cfg.kafka.properties["partition.assignment.strategy"] = GetParam();
+    if (!strategy.empty()) cfg.kafka.properties["partition.assignment.strategy"] = strategy;
+    cfg.max_batch = 16;  // many batches, so that rebalances fall between and inside them
     return cfg;
   };
   const std::string in = env.make_topic("rebal-in", 4);
@@ -243,11 +272,16 @@ TEST_P(PipelineRebalance, TwoMembersSharePartitionsAndProcessEverything) {
   std::atomic<int> count_b{0};
   CountingObserver obs_a;
   CountingObserver obs_b;
-  Running a(config(group, in), make_fn(count_a), &obs_a);
+  auto start = [&](std::atomic<int>& mine, CountingObserver& obs) {
+    ProcessFn fn = make_fn(mine);
+    return batch ? std::make_unique<Running>(config(group, in), per_record(fn), &obs)
+                 : std::make_unique<Running>(config(group, in), fn, &obs);
+  };
+  auto a = start(count_a, obs_a);
   ASSERT_TRUE(wait_for([&] { return count_a.load() >= 100; }, 20s));
-  Running b(config(group, in), make_fn(count_b), &obs_b);
+  auto b = start(count_b, obs_b);
   ASSERT_TRUE(wait_for([&] { return obs_b.nonempty_assignments.load() > 0; }, 20s)) << "B never got partitions";
-  if (GetParam().empty()) {
+  if (strategy.empty()) {
     EXPECT_GE(obs_a.nonempty_assignments.load(), 2u) << "eager: A was assigned, revoked, and assigned again";
   }
   env.send_all(in, std::vector<std::string>(values.begin() + kN / 2, values.end()));
@@ -255,9 +289,9 @@ TEST_P(PipelineRebalance, TwoMembersSharePartitionsAndProcessEverything) {
   EXPECT_GT(count_b.load(), 0) << "the second member got partitions and processed records";
   // Wait for the last outputs to be acknowledged, then stop both.
   ASSERT_TRUE(wait_for([&] { return obs_a.completed.load() + obs_b.completed.load() >= kN; }, 20s));
-  Status sb = b.stop();
+  Status sb = b->stop();
   EXPECT_TRUE(sb.ok()) << sb.error().to_string();
-  Status sa = a.stop();
+  Status sa = a->stop();
   EXPECT_TRUE(sa.ok()) << sa.error().to_string();
 
   std::set<std::string> got;
@@ -267,10 +301,188 @@ TEST_P(PipelineRebalance, TwoMembersSharePartitionsAndProcessEverything) {
   expect_fully_committed(env.committed(group, in), env.high_watermarks(in));
 }
 
-INSTANTIATE_TEST_SUITE_P(Strategies, PipelineRebalance, ::testing::Values("", "cooperative-sticky"),
-                         [](const ::testing::TestParamInfo<std::string>& p) {
-                           return p.param.empty() ? std::string("eager") : std::string("cooperative");
+INSTANTIATE_TEST_SUITE_P(Strategies, PipelineRebalance,
+                         ::testing::Combine(::testing::Values("", "cooperative-sticky"), ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<std::string, bool>>& p) {
+                           return std::string(std::get<0>(p.param).empty() ? "eager" : "cooperative") +
+                                  (std::get<1>(p.param) ? "_batch" : "_per_record");
                          });
+
+TEST(PipelineBatch, HandsOverReadyRecordsTogetherAndCommitsEverything) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  const std::string in = env.make_topic("batch-in", 4);
+  const std::string out = env.make_topic("batch-out", 4);
+  const std::string group = testing::unique_name("batch-group");
+  constexpr int kN = 2000;
+  constexpr std::size_t kMaxBatch = 64;
+  env.send_all(in, numbered(kN));  // all there before the pipeline starts: batches fill up
+
+  std::mutex mu;
+  std::vector<std::size_t> sizes;
+  std::multiset<int> processed;
+  ProcessFn inner = fan_out(out);
+  BatchProcessFn fn = [&](std::span<const InRecord> recs, std::span<Processed> outs) {
+    ASSERT_EQ(recs.size(), outs.size());
+    std::lock_guard lock(mu);
+    sizes.push_back(recs.size());
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      EXPECT_TRUE(outs[i].outputs.empty()) << "handed over filled";
+      processed.insert(index_of(recs[i].value));
+      inner(recs[i], outs[i]);
+    }
+  };
+  PipelineConfig cfg = make_config(env, group, in);
+  cfg.max_batch = kMaxBatch;
+  CountingObserver obs;
+  {
+    Running run(cfg, fn, &obs);
+    ASSERT_TRUE(wait_for([&] { return obs.completed.load() >= kN || run.done(); }, 30s))
+        << "completed " << obs.completed.load() << " of " << kN;
+    Status st = run.stop();
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+  }
+  EXPECT_EQ(obs.consumed.load(), static_cast<std::size_t>(kN));
+  EXPECT_EQ(obs.completed.load(), static_cast<std::size_t>(kN));
+  EXPECT_EQ(processed.size(), static_cast<std::size_t>(kN));
+  EXPECT_EQ(std::set<int>(processed.begin(), processed.end()).size(), static_cast<std::size_t>(kN))
+      << "a record was processed twice without a rebalance";
+  ASSERT_FALSE(sizes.empty());
+  EXPECT_LE(*std::max_element(sizes.begin(), sizes.end()), kMaxBatch);
+  EXPECT_GT(*std::max_element(sizes.begin(), sizes.end()), 1u) << "ready records were handed over one by one";
+  EXPECT_LT(sizes.size(), static_cast<std::size_t>(kN));
+
+  std::multiset<std::string> got;
+  for (const auto& r : env.receive_all(out)) got.insert(r.value);
+  EXPECT_TRUE(got == expected_outputs(kN)) << "outputs differ from the expected set";
+  expect_fully_committed(env.committed(group, in), env.high_watermarks(in));
+}
+
+TEST(PipelineBatch, LingerGathersRecordsArrivingShortlyAfterTheFirst) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  const std::string in = env.make_topic("batch-linger-in", 1);
+  const std::string group = testing::unique_name("batch-linger-group");
+  std::mutex mu;
+  std::vector<std::size_t> sizes;
+  std::atomic<int> processed{0};
+  BatchProcessFn fn = [&](std::span<const InRecord> recs, std::span<Processed>) {
+    std::lock_guard lock(mu);
+    sizes.push_back(recs.size());
+    processed += static_cast<int>(recs.size());
+  };
+  PipelineConfig cfg = make_config(env, group, in);
+  // Far longer than the gaps below, so the outcome does not depend on the machine's speed.
+  cfg.batch_linger = 5s;
+  CountingObserver obs;
+  Running run(cfg, fn, &obs);
+  ASSERT_TRUE(wait_for([&] { return run.pipeline().ready(); }, 20s));
+  const auto values = numbered(3);
+  for (const auto& v : values) {
+    env.send_all(in, {v});  // one at a time, 200 ms apart
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_TRUE(wait_for([&] { return processed.load() >= 3; }, 20s));
+  Status st = run.stop();
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{3})) << "the records were not gathered into one batch";
+  EXPECT_EQ(env.committed(group, in), (Offsets{{0, 3}}));
+}
+
+TEST(PipelineBatch, CommitsABatchOnlyAfterItsFunctionReturns) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  const std::string in = env.make_topic("batch-hold-in", 1);
+  const std::string group = testing::unique_name("batch-hold-group");
+  constexpr int kN = 20;
+  env.send_all(in, numbered(kN));
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> calls{0};
+  std::atomic<int> processed{0};
+  BatchProcessFn fn = [&](std::span<const InRecord> recs, std::span<Processed>) {
+    if (calls.fetch_add(1) == 0) {
+      // The first batch is "being stored" until the test lets it go.
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return release; });
+    }
+    processed += static_cast<int>(recs.size());
+  };
+  CountingObserver obs;
+  Running run(make_config(env, group, in), fn, &obs);
+  ASSERT_TRUE(wait_for([&] { return calls.load() >= 1; }, 20s));
+  // Several commit intervals (200 ms) pass while the batch is held: nothing of it is committed.
+  std::this_thread::sleep_for(1s);
+  const Offsets held = env.committed(group, in);
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held.at(0), -1001) << "an offset was committed before its batch was processed";
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  ASSERT_TRUE(wait_for([&] { return processed.load() >= kN; }, 20s)) << processed.load();
+  EXPECT_TRUE(wait_for([&] { return env.committed(group, in) == Offsets{{0, kN}}; }, 10s));
+  Status st = run.stop();
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_EQ(env.committed(group, in), (Offsets{{0, kN}}));
+}
+
+TEST(PipelineBatch, AThrowIsFatalAndLeavesTheWholeBatchUncommitted) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  const std::string in = env.make_topic("batch-throw-in", 1);
+  const std::string group = testing::unique_name("batch-throw-group");
+  env.send_all(in, numbered(kFailN));
+
+  PipelineConfig cfg = make_config(env, group, in);
+  cfg.max_batch = 10;
+  std::atomic<std::int64_t> failed_batch_start{-1};
+  BatchProcessFn throwing = [&](std::span<const InRecord> recs, std::span<Processed>) {
+    for (const auto& r : recs) {
+      if (index_of(r.value) == kBad) {
+        failed_batch_start = recs.front().offset;
+        throw std::runtime_error("the store refused the batch");
+      }
+    }
+  };
+  {
+    CountingObserver obs;
+    Running run(cfg, throwing, &obs);
+    ASSERT_TRUE(wait_for([&] { return run.done(); }, 30s)) << "run() should stop by itself";
+    Status st = run.join();
+    ASSERT_FALSE(st.ok());
+    EXPECT_TRUE(st.error().is_fatal());
+    EXPECT_NE(st.error().message().find("the store refused the batch"), std::string::npos) << st.error().to_string();
+  }
+  const std::int64_t start = failed_batch_start.load();
+  ASSERT_GE(start, 0);
+  ASSERT_LE(start, kBad);
+  // Everything before the failed batch was processed and is committed (at shutdown at the
+  // latest); nothing of the failed batch is.
+  EXPECT_EQ(env.committed(group, in), (Offsets{{0, start}}));
+
+  // A restart resumes exactly at the failed batch.
+  std::mutex mu;
+  std::vector<std::int64_t> offsets;
+  BatchProcessFn benign = [&](std::span<const InRecord> recs, std::span<Processed>) {
+    std::lock_guard lock(mu);
+    for (const auto& r : recs) offsets.push_back(r.offset);
+  };
+  CountingObserver obs;
+  Running run(cfg, benign, &obs);
+  ASSERT_TRUE(wait_for([&] { return obs.completed.load() >= static_cast<std::size_t>(kFailN - start); }, 30s));
+  Status st = run.stop();
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  std::lock_guard lock(mu);
+  ASSERT_FALSE(offsets.empty());
+  EXPECT_EQ(offsets.front(), start);
+  EXPECT_EQ(offsets.size(), static_cast<std::size_t>(kFailN - start));
+  EXPECT_EQ(env.committed(group, in), (Offsets{{0, kFailN}}));
+}
 
 TEST(Pipeline, BackPressureStillProcessesEverything) {
   CROSSCHECK_REQUIRE_KAFKA();
@@ -292,10 +504,6 @@ TEST(Pipeline, BackPressureStillProcessesEverything) {
   EXPECT_EQ(env.receive_all(out).size(), expected_outputs(kN).size());
   expect_fully_committed(env.committed(group, in), env.high_watermarks(in));
 }
-
-// Records 0..kN-1 on one partition; record kBad gets an output Kafka will not take.
-constexpr int kFailN = 100;
-constexpr int kBad = 50;
 
 ProcessFn with_big_output(const std::string& out_topic) {
   return [out_topic](const InRecord& in, Processed& p) {

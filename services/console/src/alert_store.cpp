@@ -642,55 +642,103 @@ std::string AlertStore::alert_key(std::string_view flag_id) const {
 
 std::string AlertStore::queue_key(std::string_view queue) const { return prefix_ + "console:queue:" + std::string(queue); }
 
-Result<IngestResult> AlertStore::ingest(std::string_view queue, std::string_view flag_json, std::int64_t now_ms) {
+Result<AlertStore::PreparedIngest> AlertStore::prepare_ingest(std::string_view queue, std::string_view flag_json,
+                                                              std::int64_t now_ms) const {
   auto parsed = parse_flag(queue, flag_json);
   if (!parsed) return parsed.error();
-  AlertSummary& s = parsed->summary;
+  PreparedIngest p;
+  AlertSummary& s = p.summary;
+  s = std::move(parsed->summary);
   s.status = AlertStatus::kNew;
   s.received_ms = now_ms;
   s.masked = false;
   const std::int64_t retention_ms = s.published_ms > 0 ? std::min(now_ms, s.published_ms) : now_ms;
 
-  std::vector<std::string> args{s.flag_id,
-                                std::to_string(retention_ms),
-                                "flag_id", s.flag_id,
-                                "queue", s.queue,
-                                "severity", s.severity,
-                                "reason_code", s.reason_code,
-                                "kind", s.kind,
-                                "subject_name", s.subject_name,
-                                "subject_role", s.subject_role,
-                                "score", format_double(s.score),
-                                "rule_id", s.rule_id,
-                                "rule_version", std::to_string(s.rule_version),
-                                "list_id", s.list_id,
-                                "status", std::string(to_string(s.status)),
-                                "received_ms", std::to_string(s.received_ms),
-                                "published_ms", std::to_string(s.published_ms),
-                                "masked", "0",
-                                "flag", std::string(flag_json),
-                                "dispositions", "[]",
-                                "disposition_count", "0"};
+  p.keys = {alert_key(s.flag_id), queue_key(s.queue), prefix_ + "console:by-time", prefix_ + "console:mask-due",
+            prefix_ + "console:seq"};
+  p.args = {s.flag_id,
+            std::to_string(retention_ms),
+            "flag_id", s.flag_id,
+            "queue", s.queue,
+            "severity", s.severity,
+            "reason_code", s.reason_code,
+            "kind", s.kind,
+            "subject_name", s.subject_name,
+            "subject_role", s.subject_role,
+            "score", format_double(s.score),
+            "rule_id", s.rule_id,
+            "rule_version", std::to_string(s.rule_version),
+            "list_id", s.list_id,
+            "status", std::string(to_string(s.status)),
+            "received_ms", std::to_string(s.received_ms),
+            "published_ms", std::to_string(s.published_ms),
+            "masked", "0",
+            "flag", std::string(flag_json),
+            "dispositions", "[]",
+            "disposition_count", "0"};
+  return p;
+}
+
+Result<IngestResult> AlertStore::finish_ingest(PreparedIngest& prepared, const RedisValue& reply) {
+  AlertSummary& s = prepared.summary;
   const std::string context = "store alert " + s.flag_id;
-  auto r = ingest_script_.run(redis_,
-                              {alert_key(s.flag_id), queue_key(s.queue), prefix_ + "console:by-time",
-                               prefix_ + "console:mask-due", prefix_ + "console:seq"},
-                              args);
-  if (!r) return with_context(r.error(), context);
-  if (r->type != RedisValue::Type::kArray || r->elements.size() != 2) {
+  if (reply.type != RedisValue::Type::kArray || reply.elements.size() != 2) {
     return Error::fatal("redis", context + ": unexpected script reply");
   }
   IngestResult out;
-  if (r->elements[0].str == "inserted") {
-    s.seq = parse_u64(r->elements[1].str).value_or(0);
+  if (reply.elements[0].str == "inserted") {
+    s.seq = parse_u64(reply.elements[1].str).value_or(0);
     out.summary = std::move(s);
     out.inserted = true;
     return out;
   }
-  auto existing = summary_from_map(as_map(r->elements[1]));
+  auto existing = summary_from_map(as_map(reply.elements[1]));
   if (!existing) return Error::fatal("console", context + ": the stored alert is incomplete");
   out.summary = std::move(*existing);
   out.inserted = false;
+  return out;
+}
+
+Result<IngestResult> AlertStore::ingest(std::string_view queue, std::string_view flag_json, std::int64_t now_ms) {
+  auto prepared = prepare_ingest(queue, flag_json, now_ms);
+  if (!prepared) return prepared.error();
+  auto r = ingest_script_.run(redis_, prepared->keys, prepared->args);
+  if (!r) return with_context(r.error(), "store alert " + prepared->summary.flag_id);
+  return finish_ingest(*prepared, *r);
+}
+
+Result<std::vector<Result<IngestResult>>> AlertStore::ingest_batch(std::span<const IngestItem> items,
+                                                                   std::int64_t now_ms) {
+  std::vector<Result<IngestResult>> out;
+  out.reserve(items.size());
+  std::vector<PreparedIngest> prepared;
+  std::vector<std::size_t> slot;  // items[slot[k]] is prepared[k]
+  prepared.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto p = prepare_ingest(items[i].queue, items[i].flag_json, now_ms);
+    if (!p) {
+      // Not the record's fault (no memory for the parser): the whole batch is retried.
+      if (p.error().is_retriable()) return p.error();
+      out.emplace_back(p.error());
+      continue;
+    }
+    out.emplace_back(IngestResult{});  // filled from the reply below
+    slot.push_back(i);
+    prepared.push_back(std::move(*p));
+  }
+  if (prepared.empty()) return out;
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> calls;
+  calls.reserve(prepared.size());
+  for (auto& p : prepared) calls.emplace_back(std::move(p.keys), std::move(p.args));
+  auto replies = ingest_script_.run_many(redis_, calls);
+  if (!replies) {
+    return with_context(replies.error(), "store " + std::to_string(prepared.size()) + " alerts");
+  }
+  if (replies->size() != prepared.size()) {
+    return Error::fatal("redis", "store " + std::to_string(prepared.size()) + " alerts: " +
+                                     std::to_string(replies->size()) + " replies");
+  }
+  for (std::size_t k = 0; k < prepared.size(); ++k) out[slot[k]] = finish_ingest(prepared[k], (*replies)[k]);
   return out;
 }
 

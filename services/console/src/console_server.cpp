@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
@@ -164,12 +165,17 @@ bool safe_static_path(std::string_view path) {
   return true;
 }
 
-// `resume_seq`: the sequence up to which this server has sent every change (see
-// ConsoleServerImpl::resume_seq); a client resumes from the highest one it saw.
-std::string alert_message(const AlertSummary& summary, std::uint64_t resume_seq) {
-  return R"({"type":"alert","seq":)" + std::to_string(resume_seq) + R"(,"alert":)" +
-         encode_alert_summary_json(summary) + "}";
-}
+// One {"type":"alerts"} message carries the chunks queued for a client, up to this size (at
+// least one chunk): a client that fell behind catches up in a few large writes, not many small.
+constexpr std::size_t kMaxAlertsMessageBytes = 1u << 20;
+// Ingest batches (streams::PipelineConfig): at most this many records, and after the first record
+// of a batch at most this long a wait for more. The wait is what a lone alert is delayed by; under
+// load it gathers the consumer's fetches into fewer, larger pushes: each batch costs a Redis round
+// trip and a write per client, whatever its size. With 200 clients at 2,000 alerts/s on two
+// cores, 10 ms took the p99 from 0.5-1.4 s (no wait) to under 0.1 s (docs/performance.md,
+// "Console delivery"). Named constants until an operator needs to change them.
+constexpr std::size_t kIngestMaxBatch = 500;
+constexpr std::chrono::milliseconds kIngestBatchLinger{10};
 
 }  // namespace
 
@@ -194,12 +200,17 @@ ConsoleMetrics::ConsoleMetrics(std::shared_ptr<prometheus::Registry> registry) :
   ws_clients_ = &BuildGauge().Name("crosscheck_console_ws_clients")
                      .Help("Connected WebSocket clients.").Register(r).Add({});
   ws_messages_sent_ = &BuildCounter().Name("crosscheck_console_ws_messages_sent_total")
-                           .Help("WebSocket messages written to clients (catch-ups and alerts).").Register(r).Add({});
+                           .Help("WebSocket messages written to clients (catch-ups, alert batches, seq).")
+                           .Register(r).Add({});
+  ws_alerts_sent_ = &BuildCounter().Name("crosscheck_console_ws_alerts_sent_total")
+                         .Help("Alerts written to WebSocket clients (one alerts message carries one or more).")
+                         .Register(r).Add({});
   ws_dropped_clients_ = &BuildCounter().Name("crosscheck_console_ws_dropped_clients_total")
                              .Help("WebSocket clients closed because they fell behind (write queue over its limit).")
                              .Register(r).Add({});
   push_latency_ = &BuildHistogram().Name("crosscheck_console_push_latency_seconds")
-                       .Help("From an alert's Kafka record timestamp to its WebSocket write completing, per client.")
+                       .Help("Per client and ingest batch: from the Kafka record timestamp of the batch's oldest "
+                             "alert to the WebSocket write carrying it completing.")
                        .Register(r).Add({}, latency_buckets());
   dispositions_published_ = &BuildCounter().Name("crosscheck_console_dispositions_published_total")
                                  .Help("Disposition records acknowledged by Kafka (at least once).").Register(r).Add({});
@@ -257,9 +268,31 @@ std::string ConsoleMetrics::exposition() const {
 
 namespace detail {
 
+// Changed alerts that go to clients together: the summaries serialised once, comma-separated
+// without brackets, shared by every session that sees exactly these alerts.
+struct AlertChunk {
+  std::string json;
+  std::size_t count = 0;
+  // ConsoleServerImpl::resume_seq when the chunk was made: the "seq" of the message carrying it.
+  std::uint64_t resume_seq = 0;
+  // The earliest Kafka timestamp of its alerts, for the push latency; 0 = not measured.
+  std::int64_t oldest_source_ms = 0;
+};
+
+// What a session queues: a whole message (catch-up, seq), or a chunk of alerts, which is sent in
+// one {"type":"alerts"} message together with the chunks queued right behind it.
 struct OutMessage {
   std::shared_ptr<const std::string> text;
-  std::int64_t source_ms = 0;  // the flag's Kafka timestamp, for the push latency; 0 = not measured
+  std::shared_ptr<const AlertChunk> alerts;
+  // What it counts against console.websocket_queue_limit.
+  std::size_t units() const { return alerts ? alerts->count : 1; }
+};
+
+// One changed alert to push, serialised once.
+struct PushItem {
+  std::string queue;
+  std::string json;  // encode_alert_summary_json
+  std::int64_t source_ms = 0;  // Kafka timestamp; 0 = not measured
 };
 
 class WsSession;
@@ -274,7 +307,9 @@ class Hub {
     std::lock_guard lock(mutex_);
     return sessions_.size();
   }
-  void broadcast(const std::string& queue, const OutMessage& message);
+  // Each session gets one chunk with the items of the queues it sees (none when it sees none of
+  // them); sessions that see the same queues share one chunk.
+  void broadcast_alerts(const std::vector<PushItem>& items, std::uint64_t resume_seq);
   void broadcast_all(const OutMessage& message);
   void close_all();
 
@@ -338,6 +373,10 @@ struct ConsoleServerImpl {
   // Sequences this instance already pushed (ingest, dispositions), so the poller skips them.
   std::mutex sent_mutex;
   std::set<std::uint64_t> sent_seqs;
+  // Held by the ingest from storing a batch until its sequences are in sent_seqs, and by the
+  // poller from listing a page of changes until it has filtered them: otherwise the poller could
+  // list an alert this instance just stored before the ingest marked it, and send it twice.
+  std::mutex ingest_poll_mutex;
   // Every change up to this sequence has been handed to every session's queue: the poller has
   // listed everything up to it. Pushes are not in sequence order (several threads and instances
   // make changes), so a client must resume from this, never from an alert's own seq.
@@ -397,10 +436,6 @@ struct ConsoleServerImpl {
     return metrics.exposition();
   }
 
-  void mark_sent(std::uint64_t seq) {
-    std::lock_guard lock(sent_mutex);
-    sent_seqs.insert(seq);
-  }
   // True when this instance pushed `seq` itself (and forgets it).
   bool take_sent(std::uint64_t seq) {
     std::lock_guard lock(sent_mutex);
@@ -411,18 +446,20 @@ struct ConsoleServerImpl {
     sent_seqs.erase(sent_seqs.begin(), sent_seqs.upper_bound(seq));
   }
 
-  void push(const AlertSummary& summary, std::int64_t source_ms) {
-    const std::uint64_t resume = resume_seq.load(std::memory_order_acquire);
-    hub.broadcast(summary.queue,
-                  OutMessage{std::make_shared<const std::string>(alert_message(summary, resume)), source_ms});
-    // After the broadcast: should the poller see the change first, it sends it again (harmless),
+  // Pushes changes this instance made (`seqs`: their sequences) to the sessions that see them.
+  void push(const std::vector<PushItem>& items, const std::vector<std::uint64_t>& seqs) {
+    if (items.empty()) return;
+    hub.broadcast_alerts(items, resume_seq.load(std::memory_order_acquire));
+    // After the broadcast: should the poller see a change first, it sends it again (harmless),
     // rather than count it as sent before it is queued anywhere.
-    mark_sent(summary.seq);
+    std::lock_guard lock(sent_mutex);
+    sent_seqs.insert(seqs.begin(), seqs.end());
   }
 
   Result<std::string> build_catchup(AlertStore& store, const std::vector<std::string>& queues, std::uint64_t after_seq);
   ApiResponse handle_api(const ApiRequest& request);
-  void ingest(const streams::InRecord& in, streams::Processed& out);
+  void ingest_batch(std::span<const streams::InRecord> in, std::span<streams::Processed> out);
+  void dead_letter(const streams::InRecord& in, const Error& error, streams::Processed& out);
   void run_pipeline();
   void run_poller();
   void run_outbox();
@@ -446,9 +483,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     }
   }
 
-  bool sees(const std::string& queue) const {
-    return std::find(queues_.begin(), queues_.end(), queue) != queues_.end();
-  }
+  const std::vector<std::string>& queues() const { return queues_; }
 
   void run(http::request<http::string_body> request) {
     request_ = std::move(request);
@@ -462,14 +497,22 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, kServerName); }));
     ws_.read_message_max(4096);  // clients send nothing the server reads
+    // One frame per message: Beast would otherwise cut every message over 4 KiB into frames
+    // written one by one, a system call each.
+    ws_.auto_fragment(false);
+    ws_.text(true);
+    // Pushes are latency-bound: without this, a message written while the previous one is still
+    // unacknowledged waits for the client's (possibly delayed) ACK.
+    beast::error_code nodelay_ec;
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), nodelay_ec);
     ws_.async_accept(request_, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
   }
 
   // Called on any thread: hands the message to this session's strand. Messages that arrive
   // while a hand-over is pending join it, so a burst costs one post, not one per message.
-  void deliver(const OutMessage& message) {
+  void deliver(OutMessage message) {
     std::lock_guard lock(inbox_mutex_);
-    inbox_.push_back(message);
+    inbox_.push_back(std::move(message));
     if (hand_over_posted_) return;
     hand_over_posted_ = true;
     asio::post(ws_.get_executor(), [self = shared_from_this()] { self->take_inbox(); });
@@ -505,7 +548,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
       start_close(websocket::close_code::try_again_later);
       return;
     }
-    queue_.push_front(OutMessage{std::make_shared<const std::string>(std::move(*catchup)), 0});
+    // Nothing is being written before the catch-up (write_next waits for ready_), so it can go first.
+    queue_.push_front(OutMessage{std::make_shared<const std::string>(std::move(*catchup)), nullptr});
+    queued_units_ += 1;
     ready_ = true;
     write_next();
   }
@@ -517,28 +562,52 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
       batch.swap(inbox_);
       hand_over_posted_ = false;
     }
-    for (const auto& m : batch) enqueue(m);
+    for (auto& m : batch) enqueue(std::move(m));
+    write_next();
   }
 
-  void enqueue(const OutMessage& message) {
+  void enqueue(OutMessage message) {
     if (closing_) return;
-    if (queue_.size() >= server_.config.console.websocket_queue_limit) {
+    if (queued_units_ >= server_.config.console.websocket_queue_limit) {
       server_.metrics.ws_dropped_clients().Increment();
       log::warn(kLog, "WebSocket client fell behind; closing it (it reconnects and catches up)",
-                {{"queued", static_cast<std::uint64_t>(queue_.size())}});
+                {{"queued", static_cast<std::uint64_t>(queued_units_)}});
       start_close(websocket::close_code::policy_error);
       return;
     }
-    queue_.push_back(message);
-    write_next();
+    queued_units_ += message.units();
+    queue_.push_back(std::move(message));
   }
 
   void write_next() {
     if (!ready_ || writing_ || closing_ || queue_.empty()) return;
     writing_ = true;
-    ws_.text(true);
-    ws_.async_write(asio::buffer(*queue_.front().text),
-                    beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+    buffers_.clear();
+    const OutMessage& front = queue_.front();
+    if (front.text) {
+      writing_count_ = 1;
+      buffers_.emplace_back(asio::buffer(*front.text));
+    } else {
+      // The alert chunks at the front go out as one message: those that queued up while the
+      // previous write was in flight are merged rather than written one by one.
+      std::uint64_t seq = 0;
+      std::size_t bytes = 0;
+      std::size_t n = 0;
+      buffers_.emplace_back();  // the head, set below once the seq is known
+      for (const OutMessage& m : queue_) {
+        if (!m.alerts || (n > 0 && bytes + m.alerts->json.size() > kMaxAlertsMessageBytes)) break;
+        if (n > 0) buffers_.emplace_back(asio::buffer(",", 1));
+        buffers_.emplace_back(asio::buffer(m.alerts->json));
+        seq = std::max(seq, m.alerts->resume_seq);
+        bytes += m.alerts->json.size();
+        ++n;
+      }
+      writing_count_ = n;
+      head_ = R"({"type":"alerts","seq":)" + std::to_string(seq) + R"(,"alerts":[)";
+      buffers_.front() = asio::buffer(head_);
+      buffers_.emplace_back(asio::buffer("]}", 2));
+    }
+    ws_.async_write(buffers_, beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -546,19 +615,32 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     if (ec || closing_) {
       closing_ = true;
       queue_.clear();
+      queued_units_ = 0;
+      writing_count_ = 0;
       return;
     }
-    if (queue_.empty()) {  // invariant: the message just written stays at the front until here
-      log::error(kLog, "WebSocket write queue lost the message being written");
+    if (queue_.size() < writing_count_ || writing_count_ == 0) {
+      // invariant: the messages just written stay at the front until here
+      log::error(kLog, "WebSocket write queue lost the messages being written");
       std::abort();
     }
-    const OutMessage& sent = queue_.front();
     server_.metrics.ws_messages_sent().Increment();
-    if (sent.source_ms > 0) {
-      const std::int64_t now = timefmt::now_ms();
-      server_.metrics.push_latency().Observe(static_cast<double>(std::max<std::int64_t>(0, now - sent.source_ms)) / 1000.0);
+    const std::int64_t now = timefmt::now_ms();
+    std::size_t alerts = 0;
+    for (std::size_t i = 0; i < writing_count_; ++i) {
+      const OutMessage& sent = queue_.front();
+      if (sent.alerts) {
+        alerts += sent.alerts->count;
+        if (sent.alerts->oldest_source_ms > 0) {
+          server_.metrics.push_latency().Observe(
+              static_cast<double>(std::max<std::int64_t>(0, now - sent.alerts->oldest_source_ms)) / 1000.0);
+        }
+      }
+      queued_units_ -= sent.units();
+      queue_.pop_front();
     }
-    queue_.pop_front();
+    if (alerts > 0) server_.metrics.ws_alerts_sent().Increment(static_cast<double>(alerts));
+    writing_count_ = 0;
     write_next();
   }
 
@@ -578,13 +660,13 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     do_read();
   }
 
-  // Drops what waits to be sent, but never the message an async_write is still sending: its
-  // buffer must live until on_write, which then clears the rest.
+  // Drops what waits to be sent, but never the messages an async_write is still sending: their
+  // buffers must live until on_write, which then clears the rest.
   void drop_queued() {
-    if (writing_ && !queue_.empty()) {
-      queue_.erase(queue_.begin() + 1, queue_.end());
-    } else {
-      queue_.clear();
+    const std::size_t keep = writing_ ? std::min(writing_count_, queue_.size()) : 0;
+    while (queue_.size() > keep) {
+      queued_units_ -= queue_.back().units();
+      queue_.pop_back();
     }
   }
 
@@ -604,6 +686,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   http::request<http::string_body> request_;
   beast::flat_buffer read_buffer_;
   std::deque<OutMessage> queue_;
+  std::size_t queued_units_ = 0;   // sum of units() over queue_
+  std::size_t writing_count_ = 0;  // messages at the front of queue_ that the write in flight sends
+  std::string head_;               // the {"type":"alerts",..."alerts":[ of the write in flight
+  std::vector<asio::const_buffer> buffers_;  // the write in flight
   std::mutex inbox_mutex_;
   std::vector<OutMessage> inbox_;  // guarded by inbox_mutex_
   bool hand_over_posted_ = false;  // guarded by inbox_mutex_
@@ -633,11 +719,30 @@ std::vector<std::shared_ptr<WsSession>> Hub::snapshot() {
   return out;
 }
 
-void Hub::broadcast(const std::string& queue, const OutMessage& message) {
+void Hub::broadcast_alerts(const std::vector<PushItem>& items, std::uint64_t resume_seq) {
+  if (items.empty()) return;
+  // One chunk per distinct set of visible queues (usually one or a few sets for any number of
+  // sessions); null: the set sees none of the items.
+  std::map<std::vector<std::string>, std::shared_ptr<const AlertChunk>> chunks;
   // Outside the lock: releasing the last reference to a session runs its destructor, which
   // removes it from the hub.
   for (const auto& s : snapshot()) {
-    if (s->sees(queue)) s->deliver(message);
+    auto [it, fresh] = chunks.try_emplace(s->queues());
+    if (fresh) {
+      auto chunk = std::make_shared<AlertChunk>();
+      chunk->resume_seq = resume_seq;
+      for (const PushItem& item : items) {
+        if (std::find(s->queues().begin(), s->queues().end(), item.queue) == s->queues().end()) continue;
+        if (chunk->count > 0) chunk->json += ',';
+        chunk->json += item.json;
+        ++chunk->count;
+        if (item.source_ms > 0 && (chunk->oldest_source_ms == 0 || item.source_ms < chunk->oldest_source_ms)) {
+          chunk->oldest_source_ms = item.source_ms;
+        }
+      }
+      if (chunk->count > 0) it->second = std::move(chunk);
+    }
+    if (it->second) s->deliver(OutMessage{nullptr, it->second});
   }
 }
 
@@ -908,7 +1013,10 @@ ApiResponse detail::ConsoleServerImpl::handle_api(const ApiRequest& request) {
     const std::string flag_id =
         request.path.substr(kAlerts.size(), request.path.size() - kAlerts.size() - kDisposition.size());
     auto alert = state.alerts.get(flag_id);
-    if (alert.ok() && alert->has_value()) push((*alert)->summary, 0);
+    if (alert.ok() && alert->has_value()) {
+      const AlertSummary& summary = (*alert)->summary;
+      push({PushItem{summary.queue, encode_alert_summary_json(summary), 0}}, {summary.seq});
+    }
   }
   return res;
 }
@@ -967,66 +1075,92 @@ Result<std::string> detail::ConsoleServerImpl::build_catchup(AlertStore& store, 
   return out;
 }
 
-void detail::ConsoleServerImpl::ingest(const streams::InRecord& in, streams::Processed& out) {
-  const std::string_view queue = in.topic.substr(std::min(config.console.flags_prefix.size(), in.topic.size()));
+void detail::ConsoleServerImpl::ingest_batch(std::span<const streams::InRecord> in, std::span<streams::Processed> out) {
+  std::vector<IngestItem> items;
+  items.reserve(in.size());
+  for (const auto& r : in) {
+    items.push_back({r.topic.substr(std::min(config.console.flags_prefix.size(), r.topic.size())), r.value});
+  }
   auto backoff = std::chrono::milliseconds(100);
   auto last_warning = std::chrono::steady_clock::time_point{};
   while (true) {
-    auto stored = ingest_store->ingest(queue, in.value, timefmt::now_ms());
+    std::unique_lock ingest_lock(ingest_poll_mutex);
+    auto stored = ingest_store->ingest_batch(items, timefmt::now_ms());
+    // A flag the store refuses is that record's problem ("console", fatal); any other error
+    // (Redis unavailable or answering oddly) is the store's, and the whole batch waits.
+    const Error* store_error = stored.ok() ? nullptr : &stored.error();
     if (stored.ok()) {
-      if (stored->inserted) {
-        metrics.alerts_ingested().Increment();
-        push(stored->summary, in.timestamp_ms);
+      for (const auto& one : *stored) {
+        if (!one.ok() && !(one.error().component() == "console" && one.error().is_fatal())) {
+          store_error = &one.error();
+          break;
+        }
       }
+    }
+    if (store_error == nullptr) {
+      std::vector<PushItem> fresh;
+      std::vector<std::uint64_t> seqs;
+      for (std::size_t i = 0; i < in.size(); ++i) {
+        const auto& one = (*stored)[i];
+        if (!one.ok()) {
+          dead_letter(in[i], one.error(), out[i]);
+        } else if (one->inserted) {
+          fresh.push_back(PushItem{one->summary.queue, encode_alert_summary_json(one->summary), in[i].timestamp_ms});
+          seqs.push_back(one->summary.seq);
+        }
+      }
+      metrics.alerts_ingested().Increment(static_cast<double>(fresh.size()));
+      push(fresh, seqs);
       return;
     }
-    const Error& e = stored.error();
-    if (e.component() == "console" && e.is_fatal()) {
-      // Not a flag record: never half-stored, never retried. The message names no content.
-      metrics.ingest_errors().Increment();
-      log::warn(kLog, "record on a queue topic is not a storable flag; dead-lettered",
-                {{"topic", std::string(in.topic)}, {"partition", in.partition}, {"offset", in.offset},
-                 {"error", e.message()}});
-      if (config.console.deadletter_topic.empty()) return;
-      // Tell a syntax error from a record that is JSON but lacks what an alert needs.
-      simdjson::dom::parser parser;
-      simdjson::dom::element doc;
-      const bool json = !in.value.empty() && parser.parse(in.value.data(), in.value.size()).get(doc) == simdjson::SUCCESS;
-      const schemas::ReasonCode code = in.value.empty() ? schemas::ReasonCode::kEmptyPayload
-                                       : !json          ? schemas::ReasonCode::kJsonSyntax
-                                       : !doc.is_object() ? schemas::ReasonCode::kNotAnObject
-                                                          : schemas::ReasonCode::kMissingField;
-      const schemas::Violation violations[] = {
-          {code, "", "not a flag record the console can store (needs a JSON object with flag_id and queue)"}};
-      schemas::DeadLetterRecord record;
-      record.source = {in.topic, in.partition, in.offset, in.timestamp_ms};
-      record.violations = violations;
-      record.original = in.value;
-      record.dead_lettered_at_ms = timefmt::now_ms();
-      const std::string instance = config.instance_id.substr(0, 64);
-      record.screener_instance = instance;
-      streams::OutRecord dl;
-      dl.topic = config.console.deadletter_topic;
-      dl.key = std::string(in.key);
-      dl.value = schemas::encode_dead_letter(record);
-      dl.headers.emplace_back("crosscheck.reason", std::string(schemas::reason_code_name(code)));
-      out.outputs.push_back(std::move(dl));
-      return;
-    }
-    // Redis is unavailable (or refusing): the record is neither skipped nor committed; wait.
+    ingest_lock.unlock();
+    // The records are neither skipped nor committed; wait.
     metrics.ingest_retries().Increment();
     const auto now = std::chrono::steady_clock::now();
     if (now - last_warning > std::chrono::seconds(30)) {
-      log::warn(kLog, "cannot store an alert; retrying (the record stays uncommitted)",
-                {{"error", e.to_string()}, {"topic", std::string(in.topic)}, {"offset", in.offset}});
+      log::warn(kLog, "cannot store alerts; retrying (the records stay uncommitted)",
+                {{"error", store_error->to_string()}, {"records", static_cast<std::uint64_t>(in.size())},
+                 {"topic", std::string(in.front().topic)}, {"offset", in.front().offset}});
       last_warning = now;
     }
     if (!sleep_for(backoff)) {
-      // Stopping while Redis is down: throwing makes the pipeline stop without committing it.
-      throw std::runtime_error("stopped while the alert store was unavailable; the record is redelivered");
+      // Stopping while Redis is down: throwing makes the pipeline stop without committing them.
+      throw std::runtime_error("stopped while the alert store was unavailable; the records are redelivered");
     }
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
   }
+}
+
+void detail::ConsoleServerImpl::dead_letter(const streams::InRecord& in, const Error& e, streams::Processed& out) {
+  // Not a flag record: never half-stored, never retried. The message names no content.
+  metrics.ingest_errors().Increment();
+  log::warn(kLog, "record on a queue topic is not a storable flag; dead-lettered",
+            {{"topic", std::string(in.topic)}, {"partition", in.partition}, {"offset", in.offset},
+             {"error", e.message()}});
+  if (config.console.deadletter_topic.empty()) return;
+  // Tell a syntax error from a record that is JSON but lacks what an alert needs.
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  const bool json = !in.value.empty() && parser.parse(in.value.data(), in.value.size()).get(doc) == simdjson::SUCCESS;
+  const schemas::ReasonCode code = in.value.empty() ? schemas::ReasonCode::kEmptyPayload
+                                   : !json          ? schemas::ReasonCode::kJsonSyntax
+                                   : !doc.is_object() ? schemas::ReasonCode::kNotAnObject
+                                                      : schemas::ReasonCode::kMissingField;
+  const schemas::Violation violations[] = {
+      {code, "", "not a flag record the console can store (needs a JSON object with flag_id and queue)"}};
+  schemas::DeadLetterRecord record;
+  record.source = {in.topic, in.partition, in.offset, in.timestamp_ms};
+  record.violations = violations;
+  record.original = in.value;
+  record.dead_lettered_at_ms = timefmt::now_ms();
+  const std::string instance = config.instance_id.substr(0, 64);
+  record.screener_instance = instance;
+  streams::OutRecord dl;
+  dl.topic = config.console.deadletter_topic;
+  dl.key = std::string(in.key);
+  dl.value = schemas::encode_dead_letter(record);
+  dl.headers.emplace_back("crosscheck.reason", std::string(schemas::reason_code_name(code)));
+  out.outputs.push_back(std::move(dl));
 }
 
 namespace {
@@ -1069,14 +1203,18 @@ void detail::ConsoleServerImpl::run_pipeline() {
   pc.group_id = config.kafka.group_id;
   pc.topics = config.queue_topics();
   pc.commit_interval = config.kafka.commit_interval;
-  // The console stores every record before taking the next, so little is ever in flight; keep
-  // the consumer's batches short so that a push is never queued behind a long batch.
   pc.poll_timeout = std::chrono::milliseconds(50);
+  // Each batch is one Redis round trip and one message per client, so batches are worth having;
+  // but they must stay small enough that no push waits long behind one.
+  pc.max_batch = kIngestMaxBatch;
+  pc.batch_linger = kIngestBatchLinger;
   {
     std::lock_guard lock(state_mutex);
     if (stop_requested) return;
     pipeline = std::make_unique<streams::Pipeline>(
-        pc, [this](const streams::InRecord& in, streams::Processed& out) { ingest(in, out); }, &observer);
+        pc,
+        [this](std::span<const streams::InRecord> in, std::span<streams::Processed> out) { ingest_batch(in, out); },
+        &observer);
   }
   Status st = pipeline->run();
   metrics.ingest_ready().Set(0);
@@ -1125,18 +1263,21 @@ void detail::ConsoleServerImpl::run_poller() {
       q.queues = config.console.queues;
       q.after_seq = *watermark;
       q.limit = kPageSize;
+      std::unique_lock ingest_lock(ingest_poll_mutex);
       auto page = store.list(q);
       if (!page.ok()) {
         warn(page.error());
         break;
       }
-      const std::uint64_t resume = resume_seq.load(std::memory_order_acquire);
+      std::vector<const AlertSummary*> others;
       for (const auto& a : *page) {
         *watermark = std::max(*watermark, a.seq);
-        if (!take_sent(a.seq)) {
-          hub.broadcast(a.queue, OutMessage{std::make_shared<const std::string>(alert_message(a, resume)), 0});
-        }
+        if (!take_sent(a.seq)) others.push_back(&a);
       }
+      ingest_lock.unlock();
+      std::vector<PushItem> items;
+      for (const AlertSummary* a : others) items.push_back(PushItem{a->queue, encode_alert_summary_json(*a), 0});
+      hub.broadcast_alerts(items, resume_seq.load(std::memory_order_acquire));
       if (page->size() < kPageSize) break;
     }
     // Everything up to the watermark is queued for every session now (the posts above precede

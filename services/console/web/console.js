@@ -2,7 +2,8 @@
 //
 // Data flow: GET /api/me (who am I; 401 -> the sign-in page), GET /api/queues (the filter), GET
 // /api/alerts (the first page and the current sequence), then the WebSocket /api/stream?after_seq=N.
-// The stream first sends a catch-up of every change after N, then each new or changed alert. The
+// The stream first sends a catch-up of every change after N, then the new or changed alerts, a
+// batch per message ({"type":"alerts"}; {"type":"alert"} from earlier servers is accepted). The
 // page keeps the highest sequence it has seen and reconnects with it, with exponential backoff,
 // so a dropped connection loses nothing. Opening an alert (GET /api/alerts/{id}) is audited by the
 // server as a view; the review actions POST /api/alerts/{id}/disposition with a required comment.
@@ -428,11 +429,19 @@
         var s = Number(msg.seq) || 0;
         if (s > state.seq) state.seq = s;
         scheduleRender();
-      } else if (msg.type === 'alert' || msg.type === 'seq') {
-        if (msg.type === 'alert') upsert(msg.alert, true);
+      } else if (msg.type === 'alerts' || msg.type === 'alert' || msg.type === 'seq') {
+        var changed = false;
+        if (msg.type === 'alerts') {
+          (Array.isArray(msg.alerts) ? msg.alerts : []).forEach(function (a) {
+            if (upsert(a, true)) changed = true;
+          });
+        } else if (msg.type === 'alert') {
+          changed = upsert(msg.alert, true);
+        }
+        // The resume point moves with the message's own seq only (see upsert).
         var r = Number(msg.seq) || 0;
         if (r > state.seq) state.seq = r;
-        if (msg.type === 'alert') scheduleRender();
+        if (changed) scheduleRender();
       }
     });
     ws.addEventListener('close', function () {

@@ -11,6 +11,15 @@
 // retried by librdkafka. A record whose output cannot be delivered (librdkafka gave up) stops the
 // pipeline with a fatal Error without committing it: the service exits non-zero and the record is
 // redelivered after restart rather than lost.
+//
+// Batch mode (the BatchProcessFn constructor): the function gets every record the consumer has
+// ready at once (up to PipelineConfig::max_batch, and with batch_linger also what arrives shortly
+// after the first), for a processor that stores a batch in one round trip. run() fails at once
+// when max_batch is 0. The contract is unchanged: a record's offset is committed only after the function returned
+// for its batch and every output produced from it was acknowledged; a function that throws stops
+// the pipeline with a fatal Error and nothing of that batch is committed. Records of a partition
+// revoked while a batch was being collected are left out of it (they are redelivered to the
+// partition's next owner, never skipped).
 // Thread-safety: run() blocks the calling thread; request_stop() may be called from any thread
 // (including a signal-handling thread).
 #pragma once
@@ -21,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +47,9 @@ struct Processed {
   int outcome = 0;
 };
 using ProcessFn = std::function<void(const InRecord& in, Processed& out)>;
+// Batch mode: `out` has one (empty) Processed per record of `in`, at the same index, for the
+// function to fill. The records' views stay valid until the function returns.
+using BatchProcessFn = std::function<void(std::span<const InRecord> in, std::span<Processed> out)>;
 
 // Hooks for metrics and logs. All are called on the pipeline's thread.
 class PipelineObserver {
@@ -65,11 +78,18 @@ struct PipelineConfig {
   // How long a graceful stop may take to flush outputs and commit.
   std::chrono::milliseconds drain_timeout{30000};
   std::chrono::milliseconds poll_timeout{100};
+  // Batch mode only: the most records handed to the function at once.
+  std::size_t max_batch = 500;
+  // Batch mode only: after the first record of a batch arrives, how long to wait for more. 0: take
+  // only what the consumer has ready, never wait.
+  std::chrono::milliseconds batch_linger{0};
 };
 
 class Pipeline {
  public:
   Pipeline(PipelineConfig config, ProcessFn process, PipelineObserver* observer = nullptr);
+  // Batch mode (see above).
+  Pipeline(PipelineConfig config, BatchProcessFn process, PipelineObserver* observer = nullptr);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;

@@ -44,6 +44,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -111,6 +112,12 @@ struct IngestResult {
   bool inserted = false;  // false: a redelivered flag already stored (idempotent by flag_id)
 };
 
+// One flag of an ingest_batch call: the views must stay valid for the call.
+struct IngestItem {
+  std::string_view queue;
+  std::string_view flag_json;
+};
+
 struct OutboxItem {
   std::string id;     // the outbox stream id, for ack
   std::string value;  // the disposition record (encode_disposition_record)
@@ -147,6 +154,12 @@ class AlertStore {
 
   // Stores a flag consumed from `flags.<queue>`; idempotent by flag_id.
   Result<IngestResult> ingest(std::string_view queue, std::string_view flag_json, std::int64_t now_ms);
+  // Stores many flags in one Redis round trip (ingest's script once per flag, pipelined), with
+  // ingest's checks and idempotence; a flag_id twice in one batch is stored once. The result has
+  // one entry per item, in order: a flag ingest would refuse is its own fatal "console" Error and
+  // the others are still stored. A Redis failure fails the whole call (the outer Error): some of
+  // the flags may be stored by then, and a retry of the same items is idempotent.
+  Result<std::vector<Result<IngestResult>>> ingest_batch(std::span<const IngestItem> items, std::int64_t now_ms);
   // Newest first (or oldest change first with after_seq), filtered as asked.
   Result<std::vector<AlertSummary>> list(const AlertQuery& query);
   Result<std::optional<Alert>> get(const std::string& flag_id);
@@ -188,6 +201,15 @@ class AlertStore {
     std::string_view text_;
     std::string sha_;
   };
+
+  // One flag's script call, checked and ready; finish_ingest reads the script's reply.
+  struct PreparedIngest {
+    AlertSummary summary;
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+  Result<PreparedIngest> prepare_ingest(std::string_view queue, std::string_view flag_json, std::int64_t now_ms) const;
+  static Result<IngestResult> finish_ingest(PreparedIngest& prepared, const rules::RedisValue& reply);
 
   std::string alert_key(std::string_view flag_id) const;
   std::string queue_key(std::string_view queue) const;

@@ -8,12 +8,14 @@
 //    never holds up WebSocket writes. /healthz answers "ok" without authentication; other GETs
 //    serve the static console page from http.static_dir (regular files of known types only, no
 //    "..", no hidden files, never outside the directory).
-//  - the ingest pipeline (streams::Pipeline, group kafka.group_id) consuming
-//    <console.flags_prefix><queue> for each configured queue: each flag is stored (AlertStore::ingest)
-//    and then pushed to the WebSocket clients that may see its queue; its offset is committed only
-//    after it is stored, so a restart loses nothing. A record the store refuses (not JSON, no
-//    flag_id) is counted, logged without its content and dead-lettered to console.deadletter_topic.
-//    While Redis is unreachable the pipeline waits and retries the same record.
+//  - the ingest pipeline (streams::Pipeline in batch mode, group kafka.group_id) consuming
+//    <console.flags_prefix><queue> for each configured queue: what the consumer has ready (up to
+//    500 records, gathered for at most 10 ms) is stored in one Redis round trip
+//    (AlertStore::ingest_batch) and then pushed, as one message per client, to the WebSocket
+//    clients that may see the alerts' queues; offsets are committed only after their batch is
+//    stored, so a restart loses nothing. A record the store refuses (not JSON, no flag_id) is
+//    counted, logged without its content and dead-lettered to console.deadletter_topic. While
+//    Redis is unreachable the pipeline waits and retries the same batch.
 //  - a change poller (console.poll_interval_ms) that pushes changes this instance did not make
 //    itself: alerts consumed by other console instances, dispositions recorded through them,
 //    retention masking.
@@ -26,14 +28,20 @@
 // server sends {"type":"catchup","seq":S,"alerts":[summary..]} first (without after_seq: the newest
 // console.catchup_limit alerts; with it: every change after N, oldest first, or, when more than
 // console.catchup_max changed, the newest ones with "reset":true), then
-// {"type":"alert","seq":R,"alert":summary} for each new or changed alert of a visible queue, and
-// {"type":"seq","seq":R} when changes elsewhere moved the resume point. R is the sequence up to
+// {"type":"alerts","seq":R,"alerts":[summary..]} with the new or changed alerts of visible queues
+// (one or more: what one ingest batch or poll brought, and, while a write to the client is still
+// in flight, whatever queued up behind it, in one message), and {"type":"seq","seq":R} when
+// changes elsewhere moved the resume point. Each batch is serialised once and shared by every
+// client that sees the same queues. (Earlier servers sent {"type":"alert","seq":R,"alert":summary}
+// per alert; the page still accepts it.) R is the sequence up to
 // which every change has been sent to this client; alerts are pushed as soon as they change, not
 // in sequence order (several threads and instances change them), so a client resumes from the
 // highest catchup/message "seq" it saw (after_seq), never from an alert's own seq. Messages may
-// repeat a change; the client keeps, per flag_id, the summary with the highest seq. Each client has its own bounded write queue: one that falls more than
-// console.websocket_queue_limit messages behind is closed with 1008 (policy violation) and counted;
-// it never slows the others. Idle connections are pinged (Beast's keep-alive timeout settings).
+// repeat a change; the client keeps, per flag_id, the summary with the highest seq. Each client
+// has its own bounded write queue: one that falls more than console.websocket_queue_limit alerts
+// (a catch-up or seq message counts as one) behind is closed with 1008 (policy violation) and
+// counted; it never slows the others. Idle connections are pinged (Beast's keep-alive timeout
+// settings).
 //
 // Failure behaviour: start() returns a fatal Error when the address cannot be bound, the static
 // directory is missing, or the Kafka clients cannot be configured. A fatal error of the ingest
@@ -88,9 +96,11 @@ class ConsoleMetrics {
   prometheus::Counter& ingest_errors() { return *ingest_errors_; }          // records refused by the store
   prometheus::Counter& ingest_retries() { return *ingest_retries_; }        // store unreachable, retried
   prometheus::Gauge& ws_clients() { return *ws_clients_; }
-  prometheus::Counter& ws_messages_sent() { return *ws_messages_sent_; }
+  prometheus::Counter& ws_messages_sent() { return *ws_messages_sent_; }  // WebSocket messages written
+  prometheus::Counter& ws_alerts_sent() { return *ws_alerts_sent_; }      // alerts in those messages
   prometheus::Counter& ws_dropped_clients() { return *ws_dropped_clients_; }  // closed for falling behind
-  // From the flag's Kafka record timestamp to the WebSocket write of it completing, per client.
+  // Per client and ingest batch: from the Kafka record timestamp of the batch's oldest alert to
+  // the WebSocket write that carried the batch completing.
   prometheus::Histogram& push_latency() { return *push_latency_; }
   prometheus::Counter& dispositions_published() { return *dispositions_published_; }
   prometheus::Counter& outbox_errors() { return *outbox_errors_; }
@@ -111,6 +121,7 @@ class ConsoleMetrics {
   prometheus::Counter* ingest_retries_;
   prometheus::Gauge* ws_clients_;
   prometheus::Counter* ws_messages_sent_;
+  prometheus::Counter* ws_alerts_sent_;
   prometheus::Counter* ws_dropped_clients_;
   prometheus::Histogram* push_latency_;
   prometheus::Counter* dispositions_published_;
