@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   if (check_only) {
     std::cout << "configuration ok (instance " << config.instance_id << ", kafka " << config.kafka.client.bootstrap_servers
               << ", redis " << config.redis.address << ", http " << config.http.address << ":" << config.http.port
-              << ")\n";
+              << ", ops dashboard scrapes " << config.ops.screeners.size() << " screeners)\n";
     return 0;
   }
 

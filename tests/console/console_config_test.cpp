@@ -59,6 +59,13 @@ TEST(ConsoleConfig, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(c->rules.max_lifetime_ms, 180LL * 24 * 3600 * 1000);
   EXPECT_EQ(c->log_level, log::Level::kInfo);
   EXPECT_EQ(c->instance_id.rfind("console-", 0), 0u) << c->instance_id;
+  // The operations dashboard scrapes nothing until screeners are listed.
+  EXPECT_TRUE(c->ops.screeners.empty());
+  EXPECT_EQ(c->ops.scrape_interval, milliseconds(1000));
+  EXPECT_EQ(c->ops.scrape_timeout, milliseconds(800));
+  EXPECT_EQ(c->ops.history, seconds(300));
+  EXPECT_EQ(c->ops.rate_window, seconds(10));
+  EXPECT_EQ(c->ops.max_scrape_bytes, 8u << 20);
 }
 
 TEST(ConsoleConfig, TheShippedFileParsesToTheDefaults) {
@@ -104,6 +111,12 @@ TEST(ConsoleConfig, TheShippedFileParsesToTheDefaults) {
   EXPECT_EQ(file->auth.max_failed_logins, defaults->auth.max_failed_logins);
   EXPECT_EQ(file->auth.failed_login_window, defaults->auth.failed_login_window);
   EXPECT_EQ(file->rules.max_lifetime_ms, defaults->rules.max_lifetime_ms);
+  EXPECT_EQ(file->ops.screeners.size(), defaults->ops.screeners.size());
+  EXPECT_EQ(file->ops.scrape_interval, defaults->ops.scrape_interval);
+  EXPECT_EQ(file->ops.scrape_timeout, defaults->ops.scrape_timeout);
+  EXPECT_EQ(file->ops.history, defaults->ops.history);
+  EXPECT_EQ(file->ops.rate_window, defaults->ops.rate_window);
+  EXPECT_EQ(file->ops.max_scrape_bytes, defaults->ops.max_scrape_bytes);
   EXPECT_EQ(file->log_level, defaults->log_level);
 }
 
@@ -158,6 +171,16 @@ auth:
   failed_login_window_minutes: 10
 rules:
   max_lifetime_days: 90
+ops:
+  screeners:
+    - {name: screener-a, url: "http://10.0.0.5:9464/metrics"}
+    - name: screener-b
+      url: http://screener-b.internal:9464/metrics
+  scrape_interval_ms: 2000
+  scrape_timeout_ms: 1500
+  history_seconds: 600
+  rate_window_seconds: 30
+  max_scrape_bytes: 1048576
 log:
   level: debug
 )";
@@ -206,7 +229,64 @@ log:
   EXPECT_EQ(c->auth.max_failed_logins, 3);
   EXPECT_EQ(c->auth.failed_login_window, minutes(10));
   EXPECT_EQ(c->rules.max_lifetime_ms, 90LL * 24 * 3600 * 1000);
+  ASSERT_EQ(c->ops.screeners.size(), 2u);
+  EXPECT_EQ(c->ops.screeners[0].name, "screener-a");
+  EXPECT_EQ(c->ops.screeners[0].url, "http://10.0.0.5:9464/metrics");
+  EXPECT_EQ(c->ops.screeners[1].name, "screener-b");
+  EXPECT_EQ(c->ops.screeners[1].url, "http://screener-b.internal:9464/metrics");
+  EXPECT_EQ(c->ops.scrape_interval, milliseconds(2000));
+  EXPECT_EQ(c->ops.scrape_timeout, milliseconds(1500));
+  EXPECT_EQ(c->ops.history, seconds(600));
+  EXPECT_EQ(c->ops.rate_window, seconds(30));
+  EXPECT_EQ(c->ops.max_scrape_bytes, 1048576u);
   EXPECT_EQ(c->log_level, log::Level::kDebug);
+}
+
+TEST(ConsoleConfig, OpsScreenersAreCheckedOneByOne) {
+  const std::string m = error_of(R"(
+ops:
+  screeners:
+    - {name: a, url: "https://10.0.0.5:9464/metrics"}
+    - {name: a, url: "http://10.0.0.6:9464/metrics"}
+    - {name: "bad name", url: "http://h:1/"}
+    - {name: c}
+    - {name: d, url: "http://h:1/", token: x}
+    - just-a-string
+  scrape_interval_ms: 100
+)");
+  EXPECT_NE(m.find("ops.screeners[0].url must be http://host[:port][/path]"), std::string::npos) << m;
+  EXPECT_NE(m.find("got 'https://10.0.0.5:9464/metrics'"), std::string::npos) << m;
+  EXPECT_NE(m.find("ops.screeners[1].name 'a' is used twice"), std::string::npos) << m;
+  EXPECT_NE(m.find("ops.screeners[2].name must be 1 to 64 letters"), std::string::npos) << m;
+  EXPECT_NE(m.find("ops.screeners[3] needs both name and url"), std::string::npos) << m;
+  EXPECT_NE(m.find("unknown key 'ops.screeners[4].token' (allowed in ops.screeners[4]: name, url)"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("ops.screeners[5] must be a mapping with the keys name and url"), std::string::npos) << m;
+  EXPECT_NE(m.find("ops.scrape_interval_ms must be an integer from 250 to 60000, got '100'"), std::string::npos) << m;
+
+  std::string n = error_of("ops: {screeners: {name: a, url: \"http://h/\"}}\n");
+  EXPECT_NE(n.find("ops.screeners must be a list of {name, url} mappings"), std::string::npos) << n;
+  n = error_of("ops: {scrape_intervall_ms: 1000}\n");
+  EXPECT_NE(n.find("unknown key 'ops.scrape_intervall_ms' (allowed in ops: screeners, scrape_interval_ms, "
+                   "scrape_timeout_ms, history_seconds, rate_window_seconds, max_scrape_bytes)"),
+            std::string::npos)
+      << n;
+}
+
+TEST(ConsoleConfig, OpsTimingMustBeConsistent) {
+  std::string m = error_of("ops: {scrape_interval_ms: 1000, scrape_timeout_ms: 2000}\n");
+  EXPECT_NE(m.find("ops.scrape_timeout_ms must not exceed ops.scrape_interval_ms"), std::string::npos) << m;
+  m = error_of("ops: {scrape_interval_ms: 5000, scrape_timeout_ms: 1000, rate_window_seconds: 9}\n");
+  EXPECT_NE(m.find("ops.rate_window_seconds must span at least two scrapes"), std::string::npos) << m;
+  m = error_of("ops: {history_seconds: 60, rate_window_seconds: 120}\n");
+  EXPECT_NE(m.find("ops.rate_window_seconds must not exceed ops.history_seconds"), std::string::npos) << m;
+  m = error_of("ops: {scrape_interval_ms: 250, scrape_timeout_ms: 200, history_seconds: 1000}\n");
+  EXPECT_NE(m.find("more than 3600 points"), std::string::npos) << m;
+  // The edges are allowed.
+  auto ok = parse_console_config(
+      "ops: {scrape_interval_ms: 250, scrape_timeout_ms: 250, history_seconds: 900, rate_window_seconds: 1}\n",
+      kNoEnv);
+  EXPECT_TRUE(ok.ok()) << ok.error().message();
 }
 
 TEST(ConsoleConfig, RetentionInSecondsForTests) {
@@ -239,7 +319,7 @@ TEST(ConsoleConfig, EnvironmentOverridesTheAddresses) {
 
 TEST(ConsoleConfig, UnknownKeysAreNamedWithTheAllowedOnes) {
   std::string m = error_of("htp: {port: 1}\n");
-  EXPECT_NE(m.find("unknown key 'htp' (allowed: instance_id, kafka, redis, http, console, retention, auth, rules, log)"),
+  EXPECT_NE(m.find("unknown key 'htp' (allowed: instance_id, kafka, redis, http, console, retention, auth, rules, ops, log)"),
             std::string::npos)
       << m;
   m = error_of("http: {prot: 1}\n");

@@ -51,6 +51,7 @@ constexpr std::string_view kRuleId = "matrix-large-payments";
 constexpr std::string_view kListId = "matrix-list";
 constexpr std::string_view kFakeMetrics =
     "# TYPE crosscheck_console_fake_total counter\ncrosscheck_console_fake_total 7\n";
+constexpr std::string_view kFakeOverview = R"({"now_ms":1,"screeners":[]})";
 
 // Who calls: one account per role, plus no credential at all.
 enum class Caller { kNone, kOfficer, kSupervisor, kListManager, kRuleApprover, kOps };
@@ -175,6 +176,11 @@ class RoleMatrixTest : public ::testing::Test {
       return std::string(kFakeMetrics);
     };
     context_.counters = &counters_;
+    context_.ops_overview = [this](std::int64_t now_ms) {
+      ++ops_calls_;
+      ops_now_ms_ = now_ms;
+      return std::string(kFakeOverview);
+    };
 
     const std::int64_t now = timefmt::now_ms();
     tokens_[Caller::kOfficer] = add_user("off-a", {Role::kOfficer}, {"border"});
@@ -273,6 +279,8 @@ class RoleMatrixTest : public ::testing::Test {
   ApiCounters counters_;
   ConsoleContext context_;
   int metrics_calls_ = 0;
+  int ops_calls_ = 0;
+  std::int64_t ops_now_ms_ = 0;
   std::map<Caller, std::string> tokens_;
   std::string officer_b_token_;
   std::string alert_a_;
@@ -322,6 +330,7 @@ TEST_F(RoleMatrixTest, EveryEndpointCrossedWithEveryRole) {
        R"({"reason":"role matrix: court order 12/34"})", {kSupervisor}, {200}, "M is depersonalised"},
       {"GET /api/audit", "GET", "/api/audit", {}, "", {kSupervisor}, {200}, "reads the audit stream"},
       {"GET /metrics", "GET", "/metrics", {}, "", {kOps}, {200}, "the fake exposition"},
+      {"GET /api/ops/overview", "GET", "/api/ops/overview", {}, "", {kOps}, {200}, "the fake dashboard JSON"},
       {"WS /api/stream", "GET", "/api/stream", {{"after_seq", "0"}}, "", queue_watchers, {101},
        "authorize_stream returns the principal", true},
       {"GET /api/watchlists", "GET", "/api/watchlists", {}, "", managers, {200}, "live versions"},
@@ -392,6 +401,7 @@ TEST_F(RoleMatrixTest, EveryEndpointCrossedWithEveryRole) {
   EXPECT_EQ(checked, matrix.size() * std::size(kCallers));
   // Only ops reached the metrics; every other role was stopped before the exposition was built.
   EXPECT_EQ(metrics_calls_, 1);
+  EXPECT_EQ(ops_calls_, 1);
   EXPECT_EQ(counters_.role_forbidden.load(), 0u + [&] {
     std::size_t forbidden = 0;
     for (const auto& e : matrix) forbidden += role_of.size() - e.allowed.size();
@@ -404,6 +414,22 @@ TEST_F(RoleMatrixTest, MetricsAreTheExpositionAsPrometheusText) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "text/plain; version=0.0.4");
   EXPECT_EQ(r.body, kFakeMetrics);
+}
+
+TEST_F(RoleMatrixTest, OpsOverviewIsTheCollectorsJsonAtTheRequestTime) {
+  context_.now_ms = 1764800000123;
+  auto r = get("/api/ops/overview", tokens_[Caller::kOps]);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body, kFakeOverview);
+  EXPECT_EQ(ops_now_ms_, 1764800000123);
+  EXPECT_EQ(get("/api/ops/overview", tokens_[Caller::kOps], {{"since", "1"}}).status, 400);
+  EXPECT_EQ(call(request("POST", "/api/ops/overview", tokens_[Caller::kOps])).status, 405);
+  // A console without the collector says so rather than answer empty.
+  context_.ops_overview = nullptr;
+  auto unavailable = get("/api/ops/overview", tokens_[Caller::kOps]);
+  EXPECT_EQ(unavailable.status, 503);
+  EXPECT_THAT(unavailable.body, HasSubstr("operations dashboard"));
 }
 
 TEST_F(RoleMatrixTest, OfficerOfAnotherQueueSeesNothingOfQueueA) {

@@ -644,6 +644,12 @@ ApiResponse handle_metrics(const ApiRequest& request, ConsoleContext& context) {
   return response;
 }
 
+ApiResponse handle_ops_overview(const ApiRequest& request, ConsoleContext& context, std::int64_t now_ms) {
+  if (auto r = check_params(request, context, {})) return *r;
+  if (!context.ops_overview) return ApiResponse::error(503, "the operations dashboard is not available");
+  return ApiResponse::json(200, context.ops_overview(now_ms));
+}
+
 bool starts_with_segment(std::string_view path, std::string_view prefix) {
   return path.substr(0, prefix.size()) == prefix && (path.size() == prefix.size() || path[prefix.size()] == '/');
 }
@@ -657,6 +663,11 @@ ApiResponse route(const ApiRequest& request, const std::string& method, const Ca
     if (method != "GET") return method_not_allowed("GET");
     if (!principal.has(Role::kOps)) return forbidden_role(context, "ops");
     return handle_metrics(request, context);
+  }
+  if (path == "/api/ops/overview") {
+    if (method != "GET") return method_not_allowed("GET");
+    if (!principal.has(Role::kOps)) return forbidden_role(context, "ops");
+    return handle_ops_overview(request, context, now_ms);
   }
   if (path == "/api/me") {
     if (method != "GET") return method_not_allowed("GET");

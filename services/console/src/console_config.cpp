@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "crosscheck/console/ops_scrape.h"
 #include "crosscheck/runtime/config_section.h"
 
 #ifndef CROSSCHECK_CONSOLE_DEFAULT_STATIC_DIR
@@ -51,6 +52,65 @@ void retention_period(ConfigSection& s, const std::string& name, std::chrono::mi
   if (has_days && has_seconds) {
     errors.push_back(s.where(name + "_days") + " and " + s.where(name + "_seconds") +
                      " both set; give one (seconds are meant for tests)");
+  }
+}
+
+// ops: the operations dashboard's scrape targets and timing.
+void parse_ops(const YAML::Node& node, OpsSection& ops, std::vector<std::string>& errors) {
+  ConfigSection o(node, "ops", errors);
+  const YAML::Node list = o.child("screeners");
+  if (list && !list.IsNull()) {
+    if (!list.IsSequence()) {
+      errors.push_back("ops.screeners must be a list of {name, url} mappings");
+    } else {
+      std::vector<OpsScreenerTarget> targets;
+      std::set<std::string> names;
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string path = "ops.screeners[" + std::to_string(i) + "]";
+        if (!list[i].IsMap()) {
+          errors.push_back(path + " must be a mapping with the keys name and url");
+          continue;
+        }
+        ConfigSection t(list[i], path, errors);
+        OpsScreenerTarget target;
+        t.string("name", target.name, "[A-Za-z0-9._-]{1,64}", "1 to 64 letters, digits, '.', '_' or '-'");
+        t.string("url", target.url);
+        t.finish();
+        if (!t.has("name") || !t.has("url")) {
+          errors.push_back(path + " needs both name and url");
+          continue;
+        }
+        if (!target.url.empty() && !parse_scrape_url(target.url)) {
+          errors.push_back(path + ".url must be http://host[:port][/path] (plain HTTP, e.g. "
+                                  "http://10.0.0.5:9464/metrics), got '" + target.url.substr(0, 200) + "'");
+        }
+        if (!target.name.empty() && !names.insert(target.name).second) {
+          errors.push_back(path + ".name '" + target.name + "' is used twice; names must be unique");
+        }
+        targets.push_back(std::move(target));
+      }
+      ops.screeners = std::move(targets);
+    }
+  }
+  o.millis("scrape_interval_ms", 250, 60000, ops.scrape_interval);
+  o.millis("scrape_timeout_ms", 50, 60000, ops.scrape_timeout);
+  duration(o, "history_seconds", 30, 3600, kMsPerSecond, ops.history);
+  duration(o, "rate_window_seconds", 1, 600, kMsPerSecond, ops.rate_window);
+  o.integer_as("max_scrape_bytes", 4096, 256LL << 20, ops.max_scrape_bytes);
+  o.finish();
+  if (ops.scrape_timeout > ops.scrape_interval) {
+    errors.push_back("ops.scrape_timeout_ms must not exceed ops.scrape_interval_ms");
+  }
+  if (ops.rate_window < 2 * ops.scrape_interval) {
+    errors.push_back("ops.rate_window_seconds must span at least two scrapes (2 x ops.scrape_interval_ms)");
+  }
+  if (ops.rate_window > ops.history) {
+    errors.push_back("ops.rate_window_seconds must not exceed ops.history_seconds");
+  }
+  // Every point of the history is kept and sent to the dashboard: bound how many there are.
+  if (ops.history.count() / ops.scrape_interval.count() > 3600) {
+    errors.push_back("ops.history_seconds / ops.scrape_interval_ms gives more than 3600 points; "
+                     "shorten the history or scrape less often");
   }
 }
 
@@ -147,6 +207,7 @@ Result<ConsoleConfig> parse_console_config(const std::string& yaml_text, const s
     c.rules.max_lifetime_ms = days * kMsPerDay;
     r.finish();
   }
+  parse_ops(top.child("ops"), c.ops, errors);
   {
     ConfigSection l(top.child("log"), "log", errors);
     std::string level = "info";

@@ -33,6 +33,7 @@
 
 #include "crosscheck/console/alert_store.h"
 #include "crosscheck/console/console_api.h"
+#include "crosscheck/console/ops_collector.h"  // ops dashboard
 #include "crosscheck/console/users.h"
 #include "crosscheck/json_writer.h"
 #include "crosscheck/log.h"
@@ -366,6 +367,7 @@ struct ConsoleServerImpl {
   std::unique_ptr<streams::Pipeline> pipeline;
   std::unique_ptr<rules::RedisClient> ingest_redis;
   std::unique_ptr<AlertStore> ingest_store;
+  std::unique_ptr<OpsCollector> ops;  // ops dashboard: scrapes the screeners' /metrics (ops_collector.h)
   std::unique_ptr<streams::Producer> outbox_producer;
   std::vector<char>* outbox_round = nullptr;  // the outbox thread's current delivery flags
   std::thread pipeline_thread, poller_thread, outbox_thread, retention_thread;
@@ -411,6 +413,9 @@ struct ConsoleServerImpl {
     std::lock_guard lock(states_mutex);
     auto& slot = states[std::this_thread::get_id()];
     if (!slot) slot = std::make_unique<ApiThreadState>(config, [this] { return metrics_text(); }, &api_counters);
+    if (ops && !slot->context.ops_overview) {  // ops dashboard
+      slot->context.ops_overview = [this](std::int64_t now_ms) { return ops->overview_json(now_ms); };
+    }
     return *slot;
   }
 
@@ -1430,6 +1435,9 @@ Status ConsoleServer::start() {
   im.ingest_redis = std::make_unique<rules::RedisClient>(c.redis.client);
   im.ingest_store = std::make_unique<AlertStore>(*im.ingest_redis, c.redis.key_prefix);
   im.api_pool = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(c.http.api_threads));
+  // ops dashboard: set before any API thread runs; reset in stop() after they are joined.
+  im.ops = std::make_unique<OpsCollector>(c.ops, im.metrics.registry());
+  im.ops->start();
   im.work.emplace(im.io->get_executor());
   im.accept();
   for (int i = 0; i < c.http.threads; ++i) im.io_threads.emplace_back([&im] { im.io->run(); });
@@ -1485,6 +1493,7 @@ void ConsoleServer::stop() {
     std::lock_guard lock(im.states_mutex);
     im.states.clear();
   }
+  im.ops.reset();  // ops dashboard: joins its scraping threads
   im.ingest_store.reset();
   im.ingest_redis.reset();
   im.outbox_producer.reset();

@@ -1,5 +1,7 @@
 // The sign-in page: exchanges an account name and access token for a session cookie
-// (POST /api/login), then goes to the console. Failures say plainly what happened: a wrong or
+// (POST /api/login), then goes to the page for the account's roles: the review console for
+// officers and supervisors, the operations dashboard (/ops.html) for an account that only has the
+// ops role (it has no queues to review). Failures say plainly what happened: a wrong or
 // expired credential (401), too many attempts (429, with the wait from Retry-After), or a server
 // that cannot be reached. The token is never kept: the field is cleared after every attempt.
 (function () {
@@ -22,9 +24,17 @@
     return Math.ceil(seconds / 60) + ' minutes';
   }
 
-  // A session that is still valid goes straight to the console.
+  // Where an account lands: the review console, unless all it may see is the operations dashboard.
+  function landingPage(me) {
+    var roles = me && Array.isArray(me.roles) ? me.roles : [];
+    var reviews = roles.indexOf('officer') >= 0 || roles.indexOf('supervisor') >= 0;
+    return !reviews && roles.indexOf('ops') >= 0 ? '/ops.html' : '/';
+  }
+
+  // A session that is still valid goes straight to its page.
   fetch('/api/me', { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
-    .then(function (r) { if (r.ok) window.location.replace('/'); })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (me) { if (me) window.location.replace(landingPage(me)); })
     .catch(function () { /* stay on the sign-in page */ });
 
   form.addEventListener('submit', function (event) {
@@ -47,8 +57,8 @@
     }).then(function (r) {
       token.value = '';
       if (r.ok) {
-        window.location.replace('/');
-        return;
+        return r.json().then(function (me) { window.location.replace(landingPage(me)); },
+                             function () { window.location.replace('/'); });
       }
       if (r.status === 401) {
         showError('Sign-in refused: the account name or access token is not valid, or the token has expired ' +

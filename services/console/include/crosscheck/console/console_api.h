@@ -48,6 +48,9 @@ struct ConsoleContext {
   ManagerContext manager;                 // its redis, prefix and policy; now_ms is set per request
   std::vector<std::string> queues;        // the configured queues (what a supervisor sees)
   std::function<std::string()> metrics_text;  // the Prometheus exposition for GET /metrics
+  // The operations dashboard's JSON for GET /api/ops/overview (OpsCollector::overview_json), given
+  // the request time; empty: the endpoint answers 503.
+  std::function<std::string(std::int64_t now_ms)> ops_overview;
   bool secure_cookies = false;            // add "Secure" to the session cookie (behind TLS)
   std::int64_t now_ms = 0;                // set per request by the caller; 0 = read the clock
   ApiCounters* counters = nullptr;        // optional; shared between threads

@@ -68,8 +68,9 @@ struct ConsoleSection {
   // empty: they are only counted and logged.
   std::string deadletter_topic = "transit.deadletter";
   int websocket_max_clients = 1000;
-  // Messages waiting for one WebSocket client; a client that falls further behind is closed
-  // (policy violation) so that it never slows the others. It reconnects and catches up.
+  // Alerts waiting for one WebSocket client (a catch-up or seq message counts as one); a client
+  // that falls further behind is closed (policy violation) so that it never slows the others.
+  // It reconnects and catches up.
   std::size_t websocket_queue_limit = 4096;
   std::size_t catchup_limit = 200;  // alerts a new connection gets without after_seq (newest first)
   // Changes a reconnecting client may catch up on; beyond that it gets catchup_limit newest with
@@ -87,6 +88,22 @@ struct RetentionSection {
   std::chrono::milliseconds interval{std::chrono::seconds(3600)};
 };
 
+// The operations dashboard (docs/ops-dashboard.md): the screeners whose /metrics the console
+// scrapes, how often, and how much history it keeps for the charts.
+struct OpsScreenerTarget {
+  std::string name;  // shown on the dashboard; unique
+  std::string url;   // http://host:port/metrics of the screener's admin endpoint
+};
+
+struct OpsSection {
+  std::vector<OpsScreenerTarget> screeners;  // empty: the dashboard says none are configured
+  std::chrono::milliseconds scrape_interval{1000};
+  std::chrono::milliseconds scrape_timeout{800};  // at most scrape_interval
+  std::chrono::milliseconds history{std::chrono::seconds(300)};     // what the charts show
+  std::chrono::milliseconds rate_window{std::chrono::seconds(10)};  // rates and quantiles over this
+  std::size_t max_scrape_bytes = 8u << 20;  // a larger /metrics answer is refused (counted as an error)
+};
+
 struct ConsoleConfig {
   std::string instance_id;  // default "console-<hostname>-<pid>"; names this console in logs
   log::Level log_level = log::Level::kInfo;
@@ -97,6 +114,7 @@ struct ConsoleConfig {
   RetentionSection retention;
   UserStoreOptions auth;       // auth.token_ttl_days, session_ttl_hours, max_failed_logins, ...
   rules::RulePolicy rules;     // rules.max_lifetime_days, for rule validation through the API
+  OpsSection ops;              // ops.screeners, scrape_interval_ms, history_seconds, ...
 
   // <flags_prefix><queue> for every configured queue.
   std::vector<std::string> queue_topics() const;

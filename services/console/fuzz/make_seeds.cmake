@@ -1,0 +1,18 @@
+# Seed corpus for prom_text_fuzz: -DIN=<file|file|...> -DOUT=<dir>. Each input file whole, and
+# each line of it on its own (one sample or comment per seed).
+file(REMOVE_RECURSE ${OUT})
+file(MAKE_DIRECTORY ${OUT})
+string(REPLACE "|" ";" inputs "${IN}")
+set(n 0)
+foreach(in IN LISTS inputs)
+  get_filename_component(name ${in} NAME)
+  file(READ ${in} data)
+  file(WRITE ${OUT}/${n}-${name} "${data}")
+  math(EXPR n "${n} + 1")
+  file(STRINGS ${in} lines)
+  foreach(line IN LISTS lines)
+    file(WRITE ${OUT}/line-${n}.txt "${line}\n")
+    math(EXPR n "${n} + 1")
+  endforeach()
+endforeach()
+file(WRITE ${OUT}/.stamp "")
