@@ -131,6 +131,10 @@ int main(int argc, char** argv) {
 
   cc::streams::PipelineConfig pipeline_config;
   pipeline_config.kafka = config.kafka.client;
+  if (config.kafka.statistics_interval.count() > 0) {
+    // Consumer lag and broker state for the metrics (PipelineMetrics::on_statistics).
+    pipeline_config.kafka.properties["statistics.interval.ms"] = std::to_string(config.kafka.statistics_interval.count());
+  }
   pipeline_config.group_id = config.kafka.group_id;
   pipeline_config.commit_interval = config.kafka.commit_interval;
   pipeline_config.max_in_flight = config.kafka.max_in_flight;
@@ -188,7 +192,7 @@ int main(int argc, char** argv) {
     }
   };
   pipeline_config.topics = step.input_topics();
-  cc::runtime::PipelineMetrics observer(metrics, config.topics.flags_prefix);
+  cc::runtime::PipelineMetrics observer(metrics, config.topics.flags_prefix, step.input_topics());
   cc::streams::Pipeline pipeline(
       pipeline_config, [&](const cc::streams::InRecord& in, cc::streams::Processed& out) { step.process(in, out); },
       &observer);
@@ -199,6 +203,7 @@ int main(int argc, char** argv) {
     if (!pipeline.ready()) return "no partitions assigned yet";
     return {};
   });
+  admin.add_json_endpoint("/stats/latency", [&metrics] { return metrics.event_latency().json(); });
   if (auto st = admin.start(); !st.ok()) {
     cc::log::error("screener", "cannot start the admin endpoint", {{"error", st.error().to_string()}});
     return 1;

@@ -39,6 +39,24 @@ TEST(AdminServer, ServesMetricsHealthAndReadiness) {
   EXPECT_EQ(http_get(server.port(), "/healthz").first, 0);
 }
 
+TEST(AdminServer, ServesRegisteredJsonDocuments) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  AdminServer server("127.0.0.1", 0, registry, nullptr);
+  std::atomic<int> calls{0};
+  server.add_json_endpoint("/stats/latency", [&] { return "{\"n\":" + std::to_string(++calls) + "}"; });
+  EXPECT_THROW(server.add_json_endpoint("/metrics", [] { return std::string("{}"); }), std::logic_error);
+  EXPECT_THROW(server.add_json_endpoint("no-slash", [] { return std::string("{}"); }), std::logic_error);
+  ASSERT_TRUE(server.start().ok());
+  EXPECT_THROW(server.add_json_endpoint("/late", [] { return std::string("{}"); }), std::logic_error);
+  auto [code, body] = http_get(server.port(), "/stats/latency");
+  EXPECT_EQ(code, 200);
+  EXPECT_EQ(body, "{\"n\":1}\n");
+  EXPECT_EQ(http_get(server.port(), "/stats/latency?x=1").second, "{\"n\":2}\n");  // the query is ignored
+  auto missing = http_get(server.port(), "/stats/other");
+  EXPECT_EQ(missing.first, 404);
+  EXPECT_NE(missing.second.find("/stats/latency"), std::string::npos);  // the 404 lists what exists
+}
+
 TEST(AdminServer, SurvivesGarbageRequests) {
   auto registry = std::make_shared<prometheus::Registry>();
   AdminServer server("127.0.0.1", 0, registry, nullptr);

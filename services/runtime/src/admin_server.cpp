@@ -6,6 +6,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <map>
+#include <stdexcept>
+
 #include "crosscheck/log.h"
 
 namespace crosscheck::runtime {
@@ -20,6 +23,7 @@ struct AdminServer::Impl {
   int port;
   std::shared_ptr<prometheus::Registry> registry;
   ReadinessProbe ready;
+  std::map<std::string, JsonProvider> json_endpoints;
   asio::io_context io;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::thread thread;
@@ -49,10 +53,18 @@ struct AdminServer::Impl {
       res.result(why.empty() ? http::status::ok : http::status::service_unavailable);
       res.set(http::field::content_type, "text/plain");
       res.body() = why.empty() ? "ready\n" : "not ready: " + why + "\n";
+    } else if (auto it = json_endpoints.find(path); it != json_endpoints.end()) {
+      res.result(http::status::ok);
+      res.set(http::field::content_type, "application/json");
+      res.set(http::field::cache_control, "no-store");
+      res.body() = it->second();
+      res.body() += '\n';
     } else {
       res.result(http::status::not_found);
       res.set(http::field::content_type, "text/plain");
-      res.body() = "not found; try /metrics, /healthz or /readyz\n";
+      std::string paths = "/metrics, /healthz, /readyz";
+      for (const auto& [p, provider] : json_endpoints) paths += ", " + p;
+      res.body() = "not found; try " + paths + "\n";
     }
     if (req.method() == http::verb::head) res.body().clear();
     res.prepare_payload();
@@ -95,6 +107,15 @@ AdminServer::AdminServer(std::string address, int port, std::shared_ptr<promethe
 }
 
 AdminServer::~AdminServer() { stop(); }
+
+void AdminServer::add_json_endpoint(std::string path, JsonProvider provider) {
+  // Registering after start() would race with the serving thread.
+  if (impl_->acceptor) throw std::logic_error("AdminServer::add_json_endpoint after start()");
+  if (path == "/metrics" || path == "/healthz" || path == "/readyz" || path.empty() || path[0] != '/') {
+    throw std::logic_error("AdminServer::add_json_endpoint: invalid or reserved path " + path);
+  }
+  impl_->json_endpoints[std::move(path)] = std::move(provider);
+}
 
 Status AdminServer::start() {
   beast::error_code ec;

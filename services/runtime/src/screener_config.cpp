@@ -56,6 +56,7 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
     k.millis("drain_timeout_ms", 100, 600000, c.kafka.drain_timeout);
     k.boolean("create_topics", c.kafka.create_topics);
     k.integer_as("topic_partitions", 1, 10000, c.kafka.topic_partitions);
+    k.millis("statistics_interval_ms", 0, 86400000, c.kafka.statistics_interval);
     k.string_map("properties", c.kafka.client.properties);
     k.string_map("consumer_properties", c.kafka.client.consumer_properties);
     k.string_map("producer_properties", c.kafka.client.producer_properties);
@@ -142,6 +143,15 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
   // librdkafka settings pass through, except the few that would silently break at-least-once
   // delivery or fight the keys Crosscheck owns.
   check_kafka_passthrough(c.kafka.client, errors);
+  for (const auto& [section, props] : {std::pair<const char*, const std::map<std::string, std::string>*>{
+                                           "kafka.properties", &c.kafka.client.properties},
+                                       {"kafka.consumer_properties", &c.kafka.client.consumer_properties},
+                                       {"kafka.producer_properties", &c.kafka.client.producer_properties}}) {
+    if (props->count("statistics.interval.ms") != 0) {
+      errors.push_back(std::string(section) +
+                       ".statistics.interval.ms is set by kafka.statistics_interval_ms; remove it here");
+    }
+  }
   if (c.kafka.client.bootstrap_servers.empty()) errors.push_back("kafka.bootstrap_servers must not be empty");
   if (auto st = rules::parse_redis_address(c.redis.address, c.redis.client); !st.ok()) {
     errors.push_back("redis.address: " + st.error().message());

@@ -24,8 +24,16 @@ prometheus::Histogram::BucketBoundaries processing_buckets() {
 }
 }  // namespace
 
+namespace {
+std::vector<std::string> outcome_names() {
+  std::vector<std::string> names;
+  for (int i = 0; i < kOutcomeCount; ++i) names.emplace_back(to_string(static_cast<Outcome>(i)));
+  return names;
+}
+}  // namespace
+
 ScreenerMetrics::ScreenerMetrics(std::shared_ptr<prometheus::Registry> registry, const std::string& instance_id)
-    : registry_(std::move(registry)) {
+    : registry_(std::move(registry)), event_latency_(outcome_names()) {
   using prometheus::BuildCounter;
   using prometheus::BuildGauge;
   using prometheus::BuildHistogram;
@@ -94,6 +102,16 @@ ScreenerMetrics::ScreenerMetrics(std::shared_ptr<prometheus::Registry> registry,
                               .Help("Input partitions assigned to this screener.").Register(r).Add({});
   ready_ = &BuildGauge().Name("crosscheck_ready")
                 .Help("1 while the screener consumes: watchlists loaded and the pipeline running.").Register(r).Add({});
+  consumer_lag_family_ = &BuildGauge().Name("crosscheck_consumer_lag")
+                              .Help("Records behind the high watermark (committed offsets), per input partition this "
+                                    "screener consumes, from librdkafka's statistics (kafka.statistics_interval_ms).")
+                              .Register(r);
+  kafka_brokers_up_ = &BuildGauge().Name("crosscheck_kafka_brokers_up")
+                           .Help("Brokers the consumer reports in state UP, from librdkafka's statistics.")
+                           .Register(r).Add({});
+  kafka_statistics_errors_ = &BuildCounter().Name("crosscheck_kafka_statistics_errors_total")
+                                  .Help("librdkafka statistics documents that could not be read (the last values stay).")
+                                  .Register(r).Add({});
 
   rule_matches_family_ = &BuildCounter().Name("crosscheck_rule_matches_total")
                               .Help("Rule matches, per rule id and outcome: flagged, suppressed (a cap was reached; "
@@ -172,6 +190,34 @@ void ScreenerMetrics::set_watchlist(const std::string& list_id, double version, 
   watchlist_version_family_->Add({{"list", list_id}}).Set(version);
   watchlist_entries_family_->Add({{"list", list_id}}).Set(entries);
   watchlist_loaded_family_->Add({{"list", list_id}}).Set(loaded_at);
+}
+
+void ScreenerMetrics::set_consumer_lag(
+    const std::vector<std::pair<std::pair<std::string, std::int32_t>, std::int64_t>>& lags) {
+  std::lock_guard lock(mutex_);
+  std::set<std::pair<std::string, std::int32_t>> now;
+  for (const auto& [tp, lag] : lags) {
+    now.insert(tp);
+    auto it = consumer_lag_.find(tp);
+    if (it == consumer_lag_.end()) {
+      auto* g = &consumer_lag_family_->Add({{"topic", tp.first}, {"partition", std::to_string(tp.second)}});
+      it = consumer_lag_.emplace(tp, g).first;
+    }
+    it->second->Set(static_cast<double>(lag));
+  }
+  for (auto it = consumer_lag_.begin(); it != consumer_lag_.end();) {
+    if (now.count(it->first) != 0) {
+      ++it;
+      continue;
+    }
+    consumer_lag_family_->Remove(it->second);
+    it = consumer_lag_.erase(it);
+  }
+}
+
+std::size_t ScreenerMetrics::consumer_lag_series() {
+  std::lock_guard lock(mutex_);
+  return consumer_lag_.size();
 }
 
 void ScreenerMetrics::remove_watchlist(const std::string& list_id) {

@@ -104,7 +104,7 @@ void ScreeningStep::process(const streams::InRecord& in, streams::Processed& out
   violations_.clear();
   hits_.clear();
 
-  const auto kind_it = kind_by_topic_.find(std::string(in.topic));
+  const auto kind_it = kind_by_topic_.find(in.topic);
   if (kind_it == kind_by_topic_.end()) {
     violations_.push_back({schemas::ReasonCode::kUnknownTopic, "",
                            "the screener has no event kind configured for this topic"});

@@ -1,8 +1,10 @@
-// The screener's admin endpoint on HTTP/1.1 (Boost.Beast): /metrics, /healthz and /readyz.
+// The screener's admin endpoint on HTTP/1.1 (Boost.Beast): /metrics, /healthz and /readyz, plus
+// JSON documents registered by the owner (the screener serves /stats/latency).
 //
 //   /metrics  Prometheus text exposition of the registry
 //   /healthz  200 while the process serves requests (liveness)
 //   /readyz   200 when `ready()` says so, else 503 with the reason (readiness)
+//   <path>    200 with the JSON a registered provider returns (add_json_endpoint)
 //
 // Bind to 127.0.0.1 by default: metrics are for a local scraper or a sidecar, not the world.
 // Failure behaviour: start() returns a fatal Error when the address cannot be bound. A bad
@@ -27,8 +29,16 @@ class AdminServer {
   // Returns an empty string when ready, otherwise why not (shown in the 503 body).
   using ReadinessProbe = std::function<std::string()>;
 
+  // Builds one JSON document per request, on the server's thread (so it must be thread-safe
+  // with respect to whatever it reads).
+  using JsonProvider = std::function<std::string()>;
+
   AdminServer(std::string address, int port, std::shared_ptr<prometheus::Registry> registry, ReadinessProbe ready);
   ~AdminServer();
+
+  // Serves GET `path` (e.g. "/stats/latency") with the provider's JSON. Call before start();
+  // the built-in paths cannot be replaced.
+  void add_json_endpoint(std::string path, JsonProvider provider);
 
   Status start();
   void stop();

@@ -15,11 +15,16 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "crosscheck/runtime/latency_histogram.h"
 #include "crosscheck/schemas/violation.h"
 
 namespace crosscheck::runtime {
@@ -79,6 +84,19 @@ class ScreenerMetrics {
   prometheus::Gauge& assigned_partitions() { return *assigned_partitions_; }
   prometheus::Gauge& ready() { return *ready_; }
 
+  // From librdkafka's statistics (kafka.statistics_interval_ms): records behind per consumed
+  // partition, and brokers up. set_consumer_lag replaces the whole set: the series of a partition
+  // not in `lags` (revoked, or its lag not known) is removed.
+  void set_consumer_lag(const std::vector<std::pair<std::pair<std::string, std::int32_t>, std::int64_t>>& lags);
+  // Series of crosscheck_consumer_lag currently exported (for tests and logs).
+  std::size_t consumer_lag_series();
+  prometheus::Gauge& kafka_brokers_up() { return *kafka_brokers_up_; }
+  prometheus::Counter& kafka_statistics_errors() { return *kafka_statistics_errors_; }
+
+  // Every completed event's end-to-end latency (all outcomes), served as JSON at
+  // GET /stats/latency; the Prometheus histogram above keeps its coarse buckets for alerting.
+  EventLatency& event_latency() { return event_latency_; }
+
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   std::mutex mutex_;
@@ -119,6 +137,11 @@ class ScreenerMetrics {
   prometheus::Counter* commits_failed_;
   prometheus::Gauge* assigned_partitions_;
   prometheus::Gauge* ready_;
+  prometheus::Family<prometheus::Gauge>* consumer_lag_family_;
+  std::map<std::pair<std::string, std::int32_t>, prometheus::Gauge*> consumer_lag_;  // under mutex_
+  prometheus::Gauge* kafka_brokers_up_;
+  prometheus::Counter* kafka_statistics_errors_;
+  EventLatency event_latency_;  // outcome names in Outcome order
 };
 
 }  // namespace crosscheck::runtime

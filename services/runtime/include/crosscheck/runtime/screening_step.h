@@ -91,7 +91,7 @@ class ScreeningStep {
   const rules::RuleEngine& default_rules(const std::shared_ptr<const rules::MatchIndex>& index, std::int64_t now_ms);
 
   TopicsConfig topics_;
-  std::map<std::string, schemas::EventKind> kind_by_topic_;
+  std::map<std::string, schemas::EventKind, std::less<>> kind_by_topic_;  // found by string_view, no copy
   std::map<schemas::EventKind, std::string> flag_topic_by_kind_;
   std::map<schemas::EventKind, std::string> queue_by_kind_;
   std::string severity_;
