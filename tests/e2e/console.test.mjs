@@ -41,10 +41,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { freePort, httpStatus, logTail, redisDeletePrefix, sleep } from './support.mjs';
 
 const SKIP = 77;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -177,15 +178,6 @@ async function stopChildren() {
   }));
 }
 
-function logTail(file, bytes = 6000) {
-  try {
-    const text = fs.readFileSync(file, 'utf8');
-    return text.length > bytes ? '...' + text.slice(-bytes) : text;
-  } catch {
-    return '(no log)';
-  }
-}
-
 // Runs `crosscheck -c <screener config> ARGS...`; resolves stdout, rejects with stderr on a
 // non-zero exit.
 function cli(args, { timeoutMs = 60000, actor = 'e2e-admin' } = {}) {
@@ -232,20 +224,6 @@ async function readTopic(topic, { max, idleSeconds }) {
 // ------------------------------------------------------------------------------------------------
 // Small utilities
 
-function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function eventually(what, fn, timeoutMs, everyMs = 200) {
   const deadline = Date.now() + timeoutMs;
   let last;
@@ -261,80 +239,11 @@ async function eventually(what, fn, timeoutMs, everyMs = 200) {
   }
 }
 
-async function httpStatus(url) {
-  try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return r.status;
-  } catch {
-    return 0;
-  }
-}
-
 async function waitReady(entry, url, timeoutMs) {
   await eventually(`${entry.name} answers 200 on ${url}`, async () => {
     if (entry.exited) throw new Error(`${entry.name} exited (${JSON.stringify(entry.exited)}):\n${logTail(entry.logPath)}`);
     return (await httpStatus(url)) === 200;
   }, timeoutMs);
-}
-
-// A minimal Redis client (RESP2) for the one thing this test does itself: deleting its keys.
-async function redisDeletePrefix(address, prefix) {
-  const [host, portText] = address.split(':');
-  const sock = net.createConnection({ host, port: Number(portText) });
-  await new Promise((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
-  let buf = Buffer.alloc(0);
-  let waiting = null;
-  sock.on('data', (d) => { buf = Buffer.concat([buf, d]); if (waiting) waiting(); });
-  function parse(pos) {
-    const eol = buf.indexOf('\r\n', pos);
-    if (eol < 0) return null;
-    const type = String.fromCharCode(buf[pos]);
-    const line = buf.toString('utf8', pos + 1, eol);
-    if (type === '+' || type === '-' || type === ':') return { value: type === '-' ? new Error(line) : line, end: eol + 2 };
-    if (type === '$') {
-      const n = Number(line);
-      if (n < 0) return { value: null, end: eol + 2 };
-      if (buf.length < eol + 2 + n + 2) return null;
-      return { value: buf.toString('utf8', eol + 2, eol + 2 + n), end: eol + 2 + n + 2 };
-    }
-    if (type === '*') {
-      const n = Number(line);
-      const items = [];
-      let p = eol + 2;
-      for (let i = 0; i < n; i++) {
-        const r = parse(p);
-        if (!r) return null;
-        items.push(r.value);
-        p = r.end;
-      }
-      return { value: items, end: p };
-    }
-    throw new Error(`unexpected RESP type ${type}`);
-  }
-  async function command(...args) {
-    let msg = `*${args.length}\r\n`;
-    for (const a of args) msg += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
-    sock.write(msg);
-    for (;;) {
-      const r = parse(0);
-      if (r) {
-        buf = buf.subarray(r.end);
-        if (r.value instanceof Error) throw r.value;
-        return r.value;
-      }
-      await new Promise((res) => { waiting = res; });
-      waiting = null;
-    }
-  }
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await command('SCAN', cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000');
-    if (keys.length) deleted += Number(await command('DEL', ...keys));
-    cursor = next;
-  } while (cursor !== '0');
-  sock.end();
-  return deleted;
 }
 
 // ------------------------------------------------------------------------------------------------

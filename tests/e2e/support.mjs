@@ -2,7 +2,7 @@
 // prerequisites (playwright-core, Debian's chromium, the servers, the built programs) with the
 // skip-or-fail rule, child processes with their logs in a run directory, the `crosscheck` CLI,
 // polling, free ports, deleting the run's Redis keys, and a browser per user with a fresh profile.
-// The patterns are console.test.mjs's (which keeps its own copy for now).
+// Both browser tests import it.
 //
 //   const run = await createRun('ops_dashboard_test', { configForCli: 'screener.yaml' });
 //
