@@ -140,24 +140,8 @@ std::optional<std::int64_t> parse_instant(std::string_view s) {
   return timefmt::parse_timestamp_ms(s);
 }
 
-struct Civil {
-  std::int64_t y;
-  unsigned m, d;
-};
-
-// Howard Hinnant's civil_from_days.
-Civil civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return Civil{m <= 2 ? y + 1 : y, m, d};
-}
+using timefmt::civil_from_days;
+using Civil = timefmt::CivilDate;
 
 int digits_value(std::string_view s) {
   int v = 0;

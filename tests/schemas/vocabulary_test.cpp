@@ -140,6 +140,26 @@ TEST(JsonWriter, WritesNestedStructures) {
 
 // ---- time formats --------------------------------------------------------------------------------
 
+TEST(TimeFormat, CivilFromDaysInvertsDaysFromCivil) {
+  const auto c = timefmt::civil_from_days(11016);  // 2000-02-29
+  EXPECT_EQ(c.y, 2000);
+  EXPECT_EQ(c.m, 2u);
+  EXPECT_EQ(c.d, 29u);
+  const auto before = timefmt::civil_from_days(-1);
+  EXPECT_EQ(before.y, 1969);
+  EXPECT_EQ(before.m, 12u);
+  EXPECT_EQ(before.d, 31u);
+  // Every day over ±2,000 years round-trips to a valid month and day.
+  for (std::int64_t days = -730500; days <= 730500; ++days) {
+    const auto d = timefmt::civil_from_days(days);
+    ASSERT_EQ(timefmt::days_from_civil(d.y, d.m, d.d), days) << d.y << '-' << d.m << '-' << d.d;
+    ASSERT_GE(d.m, 1u);
+    ASSERT_LE(d.m, 12u);
+    ASSERT_GE(d.d, 1u);
+    ASSERT_LE(d.d, 31u);
+  }
+}
+
 TEST(TimeFormat, ParsesDates) {
   EXPECT_EQ(timefmt::parse_date_days("1970-01-01"), 0);
   EXPECT_EQ(timefmt::parse_date_days("2000-02-29"), 11016);

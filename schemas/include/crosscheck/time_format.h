@@ -26,4 +26,13 @@ std::optional<std::int64_t> parse_date_days(std::string_view s);
 // Days since 1970-01-01 for a proleptic Gregorian date (no validation).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
 
+// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm; any
+// day count, no validation needed).
+struct CivilDate {
+  std::int64_t y;
+  unsigned m;  // 1-12
+  unsigned d;  // 1-31
+};
+CivilDate civil_from_days(std::int64_t days);
+
 }  // namespace crosscheck::timefmt
