@@ -497,8 +497,8 @@ int main(int argc, char** argv) {
     cc::runtime::ScreeningStep step(config, [] { return std::shared_ptr<const cc::rules::MatchIndex>(); }, nullptr);
     std::vector<cc::streams::TopicSpec> specs;
     const int p = partitions > 0 ? partitions : config.kafka.topic_partitions;
-    for (const auto& t : step.input_topics()) specs.push_back({t, p, 1});
-    for (const auto& t : step.output_topics()) specs.push_back({t, p, 1});
+    for (const auto& t : step.input_topics()) specs.push_back({t, p, config.kafka.topic_replication_factor});
+    for (const auto& t : step.output_topics()) specs.push_back({t, p, config.kafka.topic_replication_factor});
     if (auto st = cc::streams::ensure_topics(config.kafka.client, specs); !st.ok()) return fail(st.error());
     for (const auto& s : specs) std::cout << s.name << "\n";
     return 0;

@@ -99,7 +99,8 @@ Status ensure_topics(const KafkaConfig& config, const std::vector<TopicSpec>& to
   char errstr[512];
   for (const TopicSpec& t : topics) {
     rd_kafka_NewTopic_t* nt =
-        rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor, errstr, sizeof(errstr));
+        rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor > 0 ? t.replication_factor : -1,
+                              errstr, sizeof(errstr));
     if (nt == nullptr) return Error::fatal("kafka", "invalid topic " + t.name + ": " + errstr);
     owned.emplace_back(nt);
     raw.push_back(nt);

@@ -84,6 +84,7 @@ TEST(ConsoleConfig, TheShippedFileParsesToTheDefaults) {
   EXPECT_EQ(file->kafka.group_id, defaults->kafka.group_id);
   EXPECT_EQ(file->kafka.commit_interval, defaults->kafka.commit_interval);
   EXPECT_EQ(file->kafka.topic_partitions, defaults->kafka.topic_partitions);
+  EXPECT_EQ(file->kafka.topic_replication_factor, defaults->kafka.topic_replication_factor);
   EXPECT_EQ(file->redis.address, defaults->redis.address);
   EXPECT_EQ(file->redis.key_prefix, defaults->redis.key_prefix);
   EXPECT_EQ(file->redis.client.connect_timeout, defaults->redis.client.connect_timeout);
@@ -129,6 +130,7 @@ kafka:
   commit_interval_ms: 250
   create_topics: false
   topic_partitions: 3
+  topic_replication_factor: 3
   properties: {security.protocol: ssl}
   consumer_properties: {session.timeout.ms: "6000"}
   producer_properties: {linger.ms: "1"}
@@ -192,6 +194,7 @@ log:
   EXPECT_EQ(c->kafka.commit_interval, milliseconds(250));
   EXPECT_FALSE(c->kafka.create_topics);
   EXPECT_EQ(c->kafka.topic_partitions, 3);
+  EXPECT_EQ(c->kafka.topic_replication_factor, 3);
   EXPECT_EQ(c->kafka.client.properties.at("security.protocol"), "ssl");
   EXPECT_EQ(c->kafka.client.consumer_properties.at("session.timeout.ms"), "6000");
   EXPECT_EQ(c->kafka.client.producer_properties.at("linger.ms"), "1");

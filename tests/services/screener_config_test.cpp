@@ -190,6 +190,7 @@ TEST(ScreenerConfig, ShippedExampleListsTheDefaults) {
   EXPECT_EQ(shipped->kafka.max_in_flight, defaults->kafka.max_in_flight);
   EXPECT_EQ(shipped->kafka.drain_timeout, defaults->kafka.drain_timeout);
   EXPECT_EQ(shipped->kafka.topic_partitions, defaults->kafka.topic_partitions);
+  EXPECT_EQ(shipped->kafka.topic_replication_factor, defaults->kafka.topic_replication_factor);
   EXPECT_EQ(shipped->kafka.statistics_interval, defaults->kafka.statistics_interval);
   EXPECT_EQ(shipped->topics.flags_prefix, defaults->topics.flags_prefix);
   EXPECT_EQ(shipped->topics.deadletter, defaults->topics.deadletter);
@@ -239,6 +240,18 @@ TEST(ScreenerConfig, RulesSection) {
   EXPECT_NE(bad.error().message().find("max_lifetime_days"), std::string::npos) << bad.error().message();
   EXPECT_NE(bad.error().message().find("rules.watchlist_default.max_flag_share must be a number"), std::string::npos)
       << bad.error().message();
+}
+
+TEST(ScreenerConfig, TopicReplicationFactorDefaultsToTheBrokers) {
+  auto defaults = parse_screener_config("", {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->kafka.topic_replication_factor, 0);  // 0: the broker's default.replication.factor
+  auto three = parse_screener_config("kafka:\n  topic_replication_factor: 3\n", {});
+  ASSERT_TRUE(three.ok()) << three.error().message();
+  EXPECT_EQ(three->kafka.topic_replication_factor, 3);
+  auto bad = parse_screener_config("kafka:\n  topic_replication_factor: -1\n", {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("kafka.topic_replication_factor"), std::string::npos) << bad.error().message();
 }
 
 TEST(ScreenerConfig, StatisticsIntervalIsATypedKey) {

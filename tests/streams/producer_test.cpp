@@ -110,6 +110,26 @@ TEST(Producer, InvalidSettingIsFatal) {
   EXPECT_NE(p.error().message().find("no.such.setting"), std::string::npos);
 }
 
+// The replication factor reaches the broker: 0 takes the broker's default (1 on the test's single
+// broker), and a factor the cluster cannot place is a fatal error naming the topic, not a retry loop.
+TEST(Admin, ReplicationFactorDefaultsToTheBrokersAndTooManyIsFatal) {
+  CROSSCHECK_REQUIRE_KAFKA();
+  KafkaTestEnv env(*testing::kafka_bootstrap());
+  const std::string by_default = testing::unique_name("admin-rf-default");
+  Status created = ensure_topics(env.config(), {TopicSpec{by_default, 2}});
+  ASSERT_TRUE(created.ok()) << created.error().to_string();
+  auto hw = high_watermarks(env.config(), by_default);
+  ASSERT_TRUE(hw.ok()) << hw.error().to_string();
+  EXPECT_EQ(hw->size(), 2u);
+
+  const std::string too_many = testing::unique_name("admin-rf-three");
+  Status refused = ensure_topics(env.config(), {TopicSpec{too_many, 2, 3}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.error().is_fatal()) << refused.error().to_string();
+  EXPECT_NE(refused.error().message().find(too_many), std::string::npos) << refused.error().to_string();
+  EXPECT_NE(refused.error().message().find("REPLICATION_FACTOR"), std::string::npos) << refused.error().to_string();
+}
+
 TEST(Admin, EnsureTopicsIsIdempotentAndWatermarksCount) {
   CROSSCHECK_REQUIRE_KAFKA();
   KafkaTestEnv env(*testing::kafka_bootstrap());

@@ -140,6 +140,7 @@ Result<ConsoleConfig> parse_console_config(const std::string& yaml_text, const s
     k.millis("commit_interval_ms", 10, 600000, c.kafka.commit_interval);
     k.boolean("create_topics", c.kafka.create_topics);
     k.integer_as("topic_partitions", 1, 10000, c.kafka.topic_partitions);
+    k.integer_as("topic_replication_factor", 0, 1000, c.kafka.topic_replication_factor);
     k.string_map("properties", c.kafka.client.properties);
     k.string_map("consumer_properties", c.kafka.client.consumer_properties);
     k.string_map("producer_properties", c.kafka.client.producer_properties);

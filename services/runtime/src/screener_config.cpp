@@ -56,6 +56,7 @@ Result<ScreenerConfig> parse_screener_config(const std::string& yaml_text,
     k.millis("drain_timeout_ms", 100, 600000, c.kafka.drain_timeout);
     k.boolean("create_topics", c.kafka.create_topics);
     k.integer_as("topic_partitions", 1, 10000, c.kafka.topic_partitions);
+    k.integer_as("topic_replication_factor", 0, 1000, c.kafka.topic_replication_factor);
     k.millis("statistics_interval_ms", 0, 86400000, c.kafka.statistics_interval);
     k.string_map("properties", c.kafka.client.properties);
     k.string_map("consumer_properties", c.kafka.client.consumer_properties);

@@ -17,10 +17,14 @@ namespace crosscheck::streams {
 struct TopicSpec {
   std::string name;
   int partitions = 4;
-  int replication_factor = 1;
+  // 0 or less: the broker's default.replication.factor (Kafka 2.4 and later), so a topic created
+  // on a three-broker cluster gets that cluster's replication and not a single copy.
+  int replication_factor = 0;
 };
 
 // Creates the topics that do not exist yet; existing ones are left alone (not an error).
+// A replication factor the cluster cannot place (more than its brokers) is a fatal error that
+// names the topic.
 Status ensure_topics(const KafkaConfig& config, const std::vector<TopicSpec>& topics,
                      std::chrono::milliseconds timeout = std::chrono::seconds(30));
 

@@ -39,6 +39,7 @@ struct ConsoleKafkaSection {
   std::chrono::milliseconds commit_interval{1000};
   bool create_topics = true;  // create the queue and dispositions topics when missing
   int topic_partitions = 8;
+  int topic_replication_factor = 0;  // of the topics it creates; 0: the broker's default
 };
 
 struct ConsoleRedisSection {

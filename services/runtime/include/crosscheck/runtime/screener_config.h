@@ -40,6 +40,7 @@ struct KafkaSection {
   std::chrono::milliseconds drain_timeout{30000};
   bool create_topics = true;  // create missing input and output topics at start-up
   int topic_partitions = 8;   // partitions for topics the screener creates
+  int topic_replication_factor = 0;  // of the topics it creates; 0: the broker's default
   // librdkafka statistics.interval.ms for the pipeline's consumer and producer: how often consumer
   // lag and broker state reach the metrics. 0 turns statistics off.
   std::chrono::milliseconds statistics_interval{5000};
