@@ -10,6 +10,7 @@
 
 #include "crosscheck/json_writer.h"
 #include "crosscheck/rules/rule_engine.h"
+#include "crosscheck/rules/watchlist_store.h"
 #include "crosscheck/time_format.h"
 
 namespace crosscheck::rules {
@@ -133,6 +134,8 @@ AdminResult admin_error(const Error& error, bool usage) {
   if (error.component() == "redis") r.status = AdminStatus::kUnavailable;
   else if (error.component() == "rule_store") r.status = AdminStatus::kRejected;
   else r.status = usage ? AdminStatus::kUsage : AdminStatus::kRejected;
+  r.not_found = (error.component() == "rule_store" && error.code() == kRuleNotFound) ||
+                (error.component() == "watchlist" && error.code() == kWatchlistVersionNotFound);
   r.text = "error: " + error.message() + (r.status == AdminStatus::kUnavailable ? " (is Redis running? see --redis)" : "") + "\n";
   json::Writer w(r.json);
   w.begin_object().field("ok", false).field("error", error.message()).field("retriable", error.is_retriable()).end_object();

@@ -144,7 +144,9 @@ Result<Watchlist> WatchlistStore::load(const std::string& list_id, std::uint64_t
   auto meta = redis_.command({"HGETALL", key(list_id, version_prefix + "meta")});
   if (!meta) return with_context(meta.error(), context);
   if (meta->elements.empty()) {
-    return Error::fatal("watchlist", "version " + std::to_string(version) + " of list " + list_id + " no longer exists");
+    return Error::fatal("watchlist", "version " + std::to_string(version) + " of list " + list_id +
+                            " does not exist (never published, or removed by retention)",
+                        kWatchlistVersionNotFound);
   }
   Watchlist list;
   list.list_id = list_id;

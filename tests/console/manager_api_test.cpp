@@ -348,7 +348,8 @@ TEST_F(ManagerApiTest, WatchlistPublishVersionsAndDiff) {
   EXPECT_THAT(diff.body, HasSubstr(gone));
   EXPECT_THAT(diff.body, HasSubstr("Another ALIAS"));
   auto missing = call(kManager, "GET", "/api/watchlists/demo-national/diff", "", {{"from", "1"}, {"to", "9"}});
-  EXPECT_EQ(missing.status, 409) << missing.body;
+  EXPECT_EQ(missing.status, 404) << missing.body;
+  EXPECT_THAT(missing.body, HasSubstr("version 9 of list demo-national does not exist"));
 
   auto publishes = audit("publish");
   ASSERT_EQ(publishes.size(), 4u);
@@ -391,9 +392,10 @@ TEST_F(ManagerApiTest, BacktestUsesTheLiveLists) {
   EXPECT_NE(member(after.body, "flags"), "0");
   EXPECT_NE(member(after.body, "flags"), "<absent>") << "the sample payments are meant to hit the demo list";
 
-  // The wrong kind for the rule, and a rule that does not exist.
+  // The wrong kind for the rule is a conflict; a rule or version that does not exist is not found.
   EXPECT_EQ(call(kManager, "POST", "/api/rules/bt/versions/1/backtest", events, {{"kind", "itinerary"}}).status, 409);
-  EXPECT_EQ(call(kManager, "POST", "/api/rules/nope/versions/0/backtest", events).status, 409);
+  EXPECT_EQ(call(kManager, "POST", "/api/rules/nope/versions/0/backtest", events).status, 404);
+  EXPECT_EQ(call(kManager, "POST", "/api/rules/bt/versions/7/backtest", events).status, 404);
 }
 
 // Every manager endpoint crossed with every role: exactly the roles of the matrix get past the

@@ -145,7 +145,8 @@ TEST_F(RedisStoreTest, EmptyListAndMissingVersion) {
   EXPECT_TRUE(loaded->entries.empty());
   auto missing = store.load("empty", 42);
   ASSERT_FALSE(missing.ok());
-  EXPECT_THAT(missing.error().message(), HasSubstr("version 42 of list empty no longer exists"));
+  EXPECT_THAT(missing.error().message(), HasSubstr("version 42 of list empty does not exist"));
+  EXPECT_EQ(missing.error().code(), kWatchlistVersionNotFound);
 }
 
 TEST_F(RedisStoreTest, PublishRejectsBadIdsAndDuplicates) {
@@ -179,7 +180,7 @@ TEST_F(RedisStoreTest, RetentionDeletesOldVersions) {
   for (int v : {1, 2}) {
     auto r = store.load("ret", static_cast<std::uint64_t>(v));
     ASSERT_FALSE(r.ok());
-    EXPECT_THAT(r.error().message(), HasSubstr("no longer exists"));
+    EXPECT_THAT(r.error().message(), HasSubstr("removed by retention"));
     const std::string base = env_->prefix() + "watchlist:ret:v:" + std::to_string(v) + ":";
     auto exists = redis_->command({"EXISTS", base + "meta", base + "entries"});
     ASSERT_TRUE(exists.ok());

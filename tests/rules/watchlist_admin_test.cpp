@@ -208,7 +208,9 @@ TEST_F(WatchlistAdminTest, PublishVersionsAndDiffWithAudit) {
   auto missing = admin_watchlist_diff(*store_, "demo-national", 1, 9);
   EXPECT_EQ(missing.status, AdminStatus::kRejected);
   ASSERT_TRUE(missing.error.has_value());
-  EXPECT_THAT(missing.json, HasSubstr("no longer exists"));
+  EXPECT_TRUE(missing.not_found);
+  EXPECT_EQ(missing.exit_code(), 1);  // the CLI's exit code for a refusal, unchanged
+  EXPECT_THAT(missing.json, HasSubstr("does not exist"));
 }
 
 TEST_F(WatchlistAdminTest, RefusalsPublishNothing) {

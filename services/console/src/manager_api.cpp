@@ -58,7 +58,7 @@ ApiResponse respond(const cr::AdminResult& r, int ok_status = 200) {
     case cr::AdminStatus::kOk: status = ok_status; break;
     case cr::AdminStatus::kRejected:
       // rule_admin.h writes rule violations as {"ok":false,"violations":[...]}.
-      status = r.json.starts_with(R"({"ok":false,"violations")") ? 422 : 409;
+      status = r.not_found ? 404 : r.json.starts_with(R"({"ok":false,"violations")") ? 422 : 409;
       break;
     case cr::AdminStatus::kUsage: status = 400; break;
     case cr::AdminStatus::kUnavailable: status = 503; break;

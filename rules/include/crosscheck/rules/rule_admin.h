@@ -38,12 +38,16 @@ struct AdminResult {
   AdminStatus status = AdminStatus::kOk;
   std::string text;  // ends with a newline
   std::string json;  // one JSON object, no trailing newline
+  // kRejected because the named rule, rule version or list version does not exist (the manager
+  // API answers 404 rather than 409; the CLI's exit code stays 1).
+  bool not_found = false;
   bool ok() const { return status == AdminStatus::kOk; }
   int exit_code() const { return static_cast<int>(status); }
 };
 
-// An Error as a result: component "redis" -> kUnavailable, refusals of the store -> kRejected,
-// anything else -> kUsage when `usage` is set, else kRejected.
+// An Error as a result: component "redis" -> kUnavailable, refusals of the store -> kRejected
+// (not_found for kRuleNotFound and kWatchlistVersionNotFound), anything else -> kUsage when
+// `usage` is set, else kRejected.
 AdminResult admin_error(const Error& error, bool usage = false);
 AdminResult admin_usage_error(const std::string& message);
 

@@ -23,6 +23,10 @@
 
 namespace crosscheck::rules {
 
+// Error::code() of WatchlistStore::load for a version that does not exist (HTTP-like, as the rule
+// store's codes, for the manager API).
+inline constexpr int kWatchlistVersionNotFound = 404;
+
 class WatchlistStore {
  public:
   WatchlistStore(RedisClient& redis, std::string key_prefix, int retain_versions = 5);
@@ -31,7 +35,8 @@ class WatchlistStore {
   Result<std::uint64_t> publish(const Watchlist& list);
   // list id -> live version, for every published list.
   Result<std::map<std::string, std::uint64_t>> current_versions();
-  // Loads one version of a list completely (fatal Error if that version no longer exists).
+  // Loads one version of a list completely (fatal Error of code kWatchlistVersionNotFound if that
+  // version does not exist or no longer exists).
   Result<Watchlist> load(const std::string& list_id, std::uint64_t version);
 
   const std::string& key_prefix() const { return prefix_; }

@@ -5,7 +5,7 @@
 // JSON. Documented in schemas/openapi/crosscheck-api.yaml.
 //
 // Status codes: AdminStatus kOk -> 200 (201 for a new version), kRejected -> 409 (422 for rule
-// violations), kUsage -> 400, kUnavailable -> 503; 401 without a principal, 403 for a role that
+// violations, 404 for a rule, rule version or list version that does not exist), kUsage -> 400, kUnavailable -> 503; 401 without a principal, 403 for a role that
 // may not call the endpoint, 404 for an unknown path, 405 (with Allow) for a known path called
 // with another method, 413 for a rule text over 1 MiB. A request the handler can tell is
 // malformed (a body that is not JSON or is empty, a missing comment or reason, an unknown body
