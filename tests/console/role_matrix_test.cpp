@@ -9,13 +9,16 @@
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -302,31 +305,28 @@ struct Endpoint {
   bool stream = false;
 };
 
-TEST_F(RoleMatrixTest, EveryEndpointCrossedWithEveryRole) {
+// The intended matrix. The officer is an officer of queue "border", where alerts A and M are
+// (alert_m depersonalised); `first_payment` is one recorded payment for the backtest.
+std::vector<Endpoint> intended_matrix(const std::string& alert_a, const std::string& alert_m,
+                                      const std::string& first_payment) {
   using enum Role;
   const std::set<Role> all{kOfficer, kSupervisor, kListManager, kRuleApprover, kOps};
   const std::set<Role> queue_watchers{kOfficer, kSupervisor};
   const std::set<Role> managers{kListManager, kRuleApprover};
   const std::string rules_path = "/api/rules/" + std::string(kRuleId);
   const std::int64_t now = timefmt::now_ms();
-
-  std::ifstream payments(testing::source_dir() + "/tests/fixtures/events/payments.jsonl");
-  std::string first_payment;
-  ASSERT_TRUE(std::getline(payments, first_payment)) << "tests/fixtures/events/payments.jsonl is missing";
-
-  // The intended matrix. The officer is an officer of queue "border", where alerts A and M are.
-  const std::vector<Endpoint> matrix = {
+  return {
       {"GET /api/me", "GET", "/api/me", {}, "", all, {200}, "any role"},
       {"POST /api/logout", "POST", "/api/logout", {}, "", all, {200},
        "a bearer caller has no session; 200 all the same"},
       {"GET /api/queues", "GET", "/api/queues", {}, "", queue_watchers, {200}, "lists visible queues"},
       {"GET /api/alerts", "GET", "/api/alerts", {}, "", queue_watchers, {200}, "lists visible alerts"},
-      {"GET /api/alerts/{A}", "GET", "/api/alerts/" + alert_a_, {}, "", queue_watchers, {200},
+      {"GET /api/alerts/{A}", "GET", "/api/alerts/" + alert_a, {}, "", queue_watchers, {200},
        "A is in the officer's queue"},
-      {"POST /api/alerts/{A}/disposition", "POST", "/api/alerts/" + alert_a_ + "/disposition", {},
+      {"POST /api/alerts/{A}/disposition", "POST", "/api/alerts/" + alert_a + "/disposition", {},
        R"({"action":"escalate","comment":"role matrix: needs a second look"})", queue_watchers, {200},
        "every allowed caller records one decision"},
-      {"POST /api/alerts/{M}/unmask", "POST", "/api/alerts/" + alert_m_ + "/unmask", {},
+      {"POST /api/alerts/{M}/unmask", "POST", "/api/alerts/" + alert_m + "/unmask", {},
        R"({"reason":"role matrix: court order 12/34"})", {kSupervisor}, {200}, "M is depersonalised"},
       {"GET /api/audit", "GET", "/api/audit", {}, "", {kSupervisor}, {200}, "reads the audit stream"},
       {"GET /metrics", "GET", "/metrics", {}, "", {kOps}, {200}, "the fake exposition"},
@@ -357,7 +357,15 @@ TEST_F(RoleMatrixTest, EveryEndpointCrossedWithEveryRole) {
        "the first allowed caller suspends it (200); the next finds it suspended already (409: the store refused "
        "after the role check passed)"},
   };
+}
 
+TEST_F(RoleMatrixTest, EveryEndpointCrossedWithEveryRole) {
+  std::ifstream payments(testing::source_dir() + "/tests/fixtures/events/payments.jsonl");
+  std::string first_payment;
+  ASSERT_TRUE(std::getline(payments, first_payment)) << "tests/fixtures/events/payments.jsonl is missing";
+  const std::vector<Endpoint> matrix = intended_matrix(alert_a_, alert_m_, first_payment);
+
+  using enum Role;
   const std::map<Caller, Role> role_of{{Caller::kOfficer, kOfficer},
                                        {Caller::kSupervisor, kSupervisor},
                                        {Caller::kListManager, kListManager},
@@ -407,6 +415,63 @@ TEST_F(RoleMatrixTest, EveryEndpointCrossedWithEveryRole) {
     for (const auto& e : matrix) forbidden += role_of.size() - e.allowed.size();
     return forbidden;
   }());
+}
+
+// The OpenAPI document (schemas/openapi/crosscheck-api.yaml) is what integrators read: every
+// operation in it that needs a token is a row of the matrix, its x-roles are the matrix's allowed
+// roles, and it documents every status the matrix accepts, 401, and 403 where a role is refused.
+TEST_F(RoleMatrixTest, TheOpenApiDocumentAgreesWithTheMatrix) {
+  const std::string file = testing::source_dir() + "/schemas/openapi/crosscheck-api.yaml";
+  YAML::Node doc;
+  ASSERT_NO_THROW(doc = YAML::LoadFile(file)) << file;
+  ASSERT_TRUE(doc["paths"].IsMap()) << file << " has no paths";
+
+  struct Operation {
+    std::string method;  // upper case
+    std::string templ;   // "/api/rules/{id}"
+    std::regex pattern;
+    YAML::Node node;
+    bool covered = false;
+  };
+  std::vector<Operation> operations;
+  for (const auto& path : doc["paths"]) {
+    const std::string templ = path.first.as<std::string>();
+    const std::string pattern = std::regex_replace(templ, std::regex(R"(\{[^}/]+\})"), "[^/]+");
+    for (const auto& op : path.second) {
+      std::string method = op.first.as<std::string>();
+      if (method == "parameters") continue;
+      std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::toupper(c); });
+      operations.push_back({method, templ, std::regex(pattern), op.second});
+    }
+  }
+  ASSERT_GE(operations.size(), 20u);
+
+  const std::set<std::string> every_role{"officer", "supervisor", "list-manager", "rule-approver", "ops"};
+  for (const Endpoint& e : intended_matrix(alert_a_, alert_m_, "{}")) {
+    SCOPED_TRACE(e.name);
+    auto op = std::find_if(operations.begin(), operations.end(), [&](const Operation& o) {
+      return o.method == e.method && std::regex_match(e.path, o.pattern);
+    });
+    ASSERT_NE(op, operations.end()) << e.method << " " << e.path << " is not in " << file;
+    op->covered = true;
+    std::set<std::string> documented;
+    for (const auto& r : op->node["x-roles"]) documented.insert(r.as<std::string>());
+    std::set<std::string> intended;
+    for (Role r : e.allowed) intended.insert(std::string(to_string(r)));
+    EXPECT_EQ(documented, intended) << op->templ << ": x-roles";
+    const YAML::Node responses = op->node["responses"];
+    for (int status : e.pass) {
+      EXPECT_TRUE(responses[std::to_string(status)].IsDefined()) << op->templ << " does not document " << status;
+    }
+    EXPECT_TRUE(responses["401"].IsDefined()) << op->templ << " does not document 401";
+    if (intended != every_role) {
+      EXPECT_TRUE(responses["403"].IsDefined()) << op->templ << " does not document 403";
+    }
+  }
+  for (const Operation& o : operations) {
+    const bool open = o.node["x-roles"].IsSequence() && o.node["x-roles"].size() == 0;  // /healthz, /api/login
+    EXPECT_TRUE(o.covered || open) << o.method << " " << o.templ << " is documented but not in the role matrix";
+  }
 }
 
 TEST_F(RoleMatrixTest, MetricsAreTheExpositionAsPrometheusText) {
