@@ -8,7 +8,7 @@
 //   2. an account with only the ops role is created; two screeners (one consumer group) and a
 //      console whose ops.screeners lists both start;
 //   3. /ops.html without a session sends the browser to sign-in; signing in as ops lands on the
-//      dashboard (CSP default-src 'self'); both screeners show as up;
+//      dashboard (CSP default-src 'self'), and so does opening / as ops; both screeners show as up;
 //   4. itineraries are produced continuously (`crosscheck produce -`, fed by this test), some with a
 //      passenger on the demo list; the consumption and latency charts move (their paths change,
 //      without a reload), the rates are not zero, flags per queue appear, watchlist versions show;
@@ -250,6 +250,9 @@ async function main() {
     await page.click('#login-submit');
     await page.waitForURL(`${consoleUrl}/ops.html`, { timeout: 15000 });
     passed('signing in as ops lands on /ops.html');
+    await page.goto(`${consoleUrl}/`);
+    await page.waitForURL(`${consoleUrl}/ops.html`, { timeout: 15000 });
+    passed('an ops account opening / is sent on to /ops.html (it has no alert queues)');
     await page.waitForSelector('#conn[data-state="live"]');
     check(await page.textContent('#who-user') === opsUser, 'the dashboard shows the account and is live');
     for (const name of ['screener-1', 'screener-2']) {

@@ -1056,6 +1056,8 @@
       state.me = res.data;
       renderWhoami();
       if (!mayReview()) {
+        // An operations account opening / (a bookmark, the address bar) wants its dashboard.
+        if ((state.me.roles || []).indexOf('ops') >= 0) { window.location.replace('/ops.html'); return; }
         setConn('offline', 'No queues');
         $('queue-empty').textContent = 'Your account (' + (state.me.roles || []).join(', ') + ') has no alert queues. ' +
           'The review console is for officers and supervisors; list and rule management use the manager API.';
