@@ -99,6 +99,7 @@ TEST(ConsoleConfig, TheShippedFileParsesToTheDefaults) {
   EXPECT_EQ(file->console.deadletter_topic, defaults->console.deadletter_topic);
   EXPECT_EQ(file->console.websocket_max_clients, defaults->console.websocket_max_clients);
   EXPECT_EQ(file->console.websocket_queue_limit, defaults->console.websocket_queue_limit);
+  EXPECT_EQ(file->console.websocket_reauth_interval, defaults->console.websocket_reauth_interval);
   EXPECT_EQ(file->console.catchup_limit, defaults->console.catchup_limit);
   EXPECT_EQ(file->console.catchup_max, defaults->console.catchup_max);
   EXPECT_EQ(file->console.poll_interval, defaults->console.poll_interval);
@@ -157,6 +158,7 @@ console:
   deadletter_topic: ""
   websocket_max_clients: 50
   websocket_queue_limit: 100
+  websocket_reauth_interval_ms: 5000
   catchup_limit: 20
   catchup_max: 500
   poll_interval_ms: 100
@@ -219,6 +221,7 @@ log:
   EXPECT_EQ(c->console.deadletter_topic, "");
   EXPECT_EQ(c->console.websocket_max_clients, 50);
   EXPECT_EQ(c->console.websocket_queue_limit, 100u);
+  EXPECT_EQ(c->console.websocket_reauth_interval, milliseconds(5000));
   EXPECT_EQ(c->console.catchup_limit, 20u);
   EXPECT_EQ(c->console.catchup_max, 500u);
   EXPECT_EQ(c->console.poll_interval, milliseconds(100));
@@ -343,7 +346,7 @@ TEST(ConsoleConfig, UnknownKeysAreNamedWithTheAllowedOnes) {
 TEST(ConsoleConfig, BadValuesAreNamedAndAllReportedAtOnce) {
   const std::string m = error_of(R"(
 http: {port: 70000, threads: zero, secure_cookies: yes, address: "local host"}
-console: {queues: [border, "Bad Queue"], websocket_queue_limit: 1}
+console: {queues: [border, "Bad Queue"], websocket_queue_limit: 1, websocket_reauth_interval_ms: 0}
 auth: {max_failed_logins: 0}
 log: {level: verbose}
 )");
@@ -353,6 +356,7 @@ log: {level: verbose}
   EXPECT_NE(m.find("http.address must be an IP address"), std::string::npos) << m;
   EXPECT_NE(m.find("console.queues[1] must be a queue name"), std::string::npos) << m;
   EXPECT_NE(m.find("console.websocket_queue_limit must be an integer from 16"), std::string::npos) << m;
+  EXPECT_NE(m.find("console.websocket_reauth_interval_ms"), std::string::npos) << m;
   EXPECT_NE(m.find("auth.max_failed_logins must be an integer from 1 to 1000, got '0'"), std::string::npos) << m;
   EXPECT_NE(m.find("log.level must be one of debug, info, warn, error, got 'verbose'"), std::string::npos) << m;
   EXPECT_EQ(m.rfind("invalid configuration:", 0), 0u) << m;

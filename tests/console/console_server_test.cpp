@@ -303,6 +303,11 @@ class WsClient {
     std::lock_guard lock(mutex_);
     return closed_;
   }
+  // The code of the server's close frame (0 before one arrived, or when the connection just broke).
+  int close_code() {
+    std::lock_guard lock(mutex_);
+    return close_code_;
+  }
 
   int handshake_status = 0;
 
@@ -312,7 +317,13 @@ class WsClient {
       beast::flat_buffer buffer;
       beast::error_code ec;
       ws_.read(buffer, ec);
-      if (ec) break;
+      if (ec) {
+        if (ec == websocket::error::closed) {
+          std::lock_guard lock(mutex_);
+          close_code_ = static_cast<int>(ws_.reason().code);
+        }
+        break;
+      }
       auto m = decode_ws(beast::buffers_to_string(buffer.data()));
       std::lock_guard lock(mutex_);
       if (!m) {
@@ -336,6 +347,7 @@ class WsClient {
   std::condition_variable cv_;
   std::vector<WsMessage> messages_;
   bool closed_ = false;
+  int close_code_ = 0;
 };
 
 // A WebSocket client that upgrades and then never reads, with a small receive buffer: the
@@ -671,6 +683,48 @@ TEST_F(ConsoleServerTest, BatchesBurstsAndDropsOnlyTheClientThatStopsReading) {
   auto got = reader.wait_alert(lone, [](const AlertView&) { return true; }, seconds(10));
   ASSERT_TRUE(got);
   EXPECT_EQ(metric("crosscheck_console_ws_clients"), 1);
+}
+
+// An open connection does not outlive its credential: a revoked token or a change of the
+// account's queues closes it (4401, "credential changed") within console.websocket_reauth_interval, while a
+// connection whose credential still holds stays open.
+TEST_F(ConsoleServerTest, ClosesAWebSocketWhoseCredentialNoLongerHolds) {
+  config_.console.websocket_reauth_interval = milliseconds(200);
+  start_server();
+  auto second = users_->issue_token("officer-border", milliseconds(0), "test-admin", timefmt::now_ms());
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  WsClient revoked(port(), "/api/stream", second->token);
+  WsClient kept(port(), "/api/stream", officer_border_);
+  WsClient moved(port(), "/api/stream", officer_customs_);
+  for (WsClient* c : {&revoked, &kept, &moved}) {
+    ASSERT_EQ(c->handshake_status, 101);
+    ASSERT_TRUE(c->wait_catchup());
+  }
+  // A few intervals pass with nothing changed: every connection stays.
+  std::this_thread::sleep_for(milliseconds(800));
+  for (WsClient* c : {&revoked, &kept, &moved}) EXPECT_FALSE(c->closed());
+
+  ASSERT_TRUE(users_->revoke("officer-border", second->token_id, "test-admin").ok());
+  UserAccount customs;
+  customs.name = "officer-customs";
+  customs.roles = {Role::kOfficer};
+  customs.queues = {"border"};  // moved to another queue: what this connection was given is stale
+  ASSERT_TRUE(users_->put_user(customs, "test-admin").ok());
+
+  EXPECT_TRUE(testing::eventually([&] { return revoked.closed(); }, seconds(10))) << "the revoked token's socket stayed open";
+  EXPECT_EQ(revoked.close_code(), 4401);
+  EXPECT_TRUE(testing::eventually([&] { return moved.closed(); }, seconds(10))) << "the moved officer's socket stayed open";
+  EXPECT_EQ(moved.close_code(), 4401);
+  std::this_thread::sleep_for(milliseconds(800));
+  EXPECT_FALSE(kept.closed()) << "a valid token's socket was closed";
+  EXPECT_EQ(metric("crosscheck_console_ws_reauth_closed_total"), 2);
+  EXPECT_EQ(metric("crosscheck_console_ws_reauth_errors_total"), 0);
+  EXPECT_TRUE(testing::eventually([&] { return metric("crosscheck_console_ws_clients") == 1; }, seconds(10)));
+
+  // The revoked token cannot come back; the moved officer reconnects to the new queue.
+  EXPECT_EQ(upgrade_status(port(), "/api/stream", second->token), 401);
+  WsClient back(port(), "/api/stream", officer_customs_);
+  EXPECT_EQ(back.handshake_status, 101);
 }
 
 TEST_F(ConsoleServerTest, MalformedRecordsAreDeadLetteredAndSkipped) {

@@ -24,7 +24,9 @@
 //      false positive; the decision is on the dispositions topic (`crosscheck tail`), and the view
 //      and the disposition are in the audit trail (`crosscheck audit --format json`);
 //   7. the customs officer, in a browser profile of their own, is refused with a wrong token, then
-//      sees their own alert but not the border one, and the API answers 404 for it;
+//      sees their own alert but not the border one, and the API answers 404 for it; once their
+//      tokens and sessions are revoked (`crosscheck users revoke --all`), the open page is sent
+//      back to sign-in (the server re-checks a WebSocket's credential, here every 500 ms);
 //   8. no page raised a script error or a CSP violation.
 // Screenshots at 1366x768 of the queue view and the alert view are written into the run
 // directory, and copied to docs/console-queue.png and docs/console-alert.png when
@@ -310,6 +312,7 @@ function writeConsoleConfig(httpPort) {
     `  deadletter_topic: ${topics.consoleDeadletter}`,
     '  poll_interval_ms: 200',
     '  outbox_interval_ms: 100',
+    '  websocket_reauth_interval_ms: 500',
     '',
   ].join('\n'));
 }
@@ -726,6 +729,12 @@ async function main() {
     check(rows.length > 0 && rows.every((q) => q === 'customs'), 'every row is of queue customs', JSON.stringify(rows));
     const status = await p.evaluate(async (id) => (await fetch(`/api/alerts/${id}`)).status, target);
     check(status === 404, 'GET /api/alerts/<border alert> answers 404 to the customs officer', String(status));
+
+    // Revoking the account's tokens and sessions ends the open page too: the server closes its
+    // WebSocket at the next credential check and the page goes back to sign-in.
+    await cli(['users', 'revoke', officerCustoms, '--all']);
+    await p.waitForURL(`${consoleUrl}/login.html`, { timeout: 15000 });
+    passed('after `crosscheck users revoke --all` the open console page is sent back to sign-in');
     await customs.context.close();
   });
 

@@ -179,6 +179,7 @@ Result<ConsoleConfig> parse_console_config(const std::string& yaml_text, const s
              "a Kafka topic name, or empty to only count malformed records");
     s.integer_as("websocket_max_clients", 1, 100000, c.console.websocket_max_clients);
     s.integer_as("websocket_queue_limit", 16, 1000000, c.console.websocket_queue_limit);
+    s.millis("websocket_reauth_interval_ms", 100, 3600000, c.console.websocket_reauth_interval);
     s.integer_as("catchup_limit", 1, 10000, c.console.catchup_limit);
     s.integer_as("catchup_max", 1, 1000000, c.console.catchup_max);
     s.millis("poll_interval_ms", 50, 60000, c.console.poll_interval);

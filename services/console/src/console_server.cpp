@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
@@ -169,6 +170,10 @@ bool safe_static_path(std::string_view path) {
 // One {"type":"alerts"} message carries the chunks queued for a client, up to this size (at
 // least one chunk): a client that fell behind catches up in a few large writes, not many small.
 constexpr std::size_t kMaxAlertsMessageBytes = 1u << 20;
+// The close code (application range) for "your credential or queues changed": the page reloads,
+// which signs in again or starts over with the new queues, instead of reconnecting with stale
+// state as it does after any other close.
+constexpr auto kCloseCredentialChanged = static_cast<websocket::close_code>(4401);
 // Ingest batches (streams::PipelineConfig): at most this many records, and after the first record
 // of a batch at most this long a wait for more. The wait is what a lone alert is delayed by; under
 // load it gathers the consumer's fetches into fewer, larger pushes: each batch costs a Redis round
@@ -209,6 +214,14 @@ ConsoleMetrics::ConsoleMetrics(std::shared_ptr<prometheus::Registry> registry) :
   ws_dropped_clients_ = &BuildCounter().Name("crosscheck_console_ws_dropped_clients_total")
                              .Help("WebSocket clients closed because they fell behind (write queue over its limit).")
                              .Register(r).Add({});
+  ws_reauth_closed_ = &BuildCounter().Name("crosscheck_console_ws_reauth_closed_total")
+                           .Help("WebSocket clients closed because their token or session stopped being valid, or "
+                                 "their roles or queues changed (checked every console.websocket_reauth_interval_ms).")
+                           .Register(r).Add({});
+  ws_reauth_errors_ = &BuildCounter().Name("crosscheck_console_ws_reauth_errors_total")
+                           .Help("Re-checks of a WebSocket client's credential that could not be made (Redis "
+                                 "unavailable); the client stays connected until a check succeeds or refuses.")
+                           .Register(r).Add({});
   push_latency_ = &BuildHistogram().Name("crosscheck_console_push_latency_seconds")
                        .Help("Per client and ingest batch: from the Kafka record timestamp of the batch's oldest "
                              "alert to the WebSocket write carrying it completing.")
@@ -477,9 +490,16 @@ struct ConsoleServerImpl {
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
+  // `credentials` is the upgrade request (its Authorization or Cookie header), checked again every
+  // console.websocket_reauth_interval.
   WsSession(beast::tcp_stream&& stream, detail::ConsoleServerImpl& server, std::vector<std::string> queues,
-            std::uint64_t after_seq)
-      : ws_(std::move(stream)), server_(server), queues_(std::move(queues)), after_seq_(after_seq) {}
+            std::uint64_t after_seq, std::shared_ptr<const ApiRequest> credentials)
+      : ws_(std::move(stream)),
+        reauth_timer_(ws_.get_executor()),
+        server_(server),
+        queues_(std::move(queues)),
+        after_seq_(after_seq),
+        credentials_(std::move(credentials)) {}
 
   ~WsSession() {
     if (registered_) {
@@ -535,6 +555,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     server_.metrics.ws_clients().Increment();
     server_.hub.add(shared_from_this());
     do_read();
+    schedule_reauth();
     // Registered first, caught up second: a change made between the two arrives twice at worst,
     // never not at all.
     asio::post(*server_.api_pool, [self = shared_from_this()] {
@@ -544,6 +565,58 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
         self->on_catchup(std::move(catchup));
       });
     });
+  }
+
+  // An open connection must not outlive its credential: a token that expires or is revoked, a
+  // session that ends (logout, account disabled) or an account whose queues change closes it.
+  // Each check runs on the API pool (it reads Redis) and its verdict comes back to the strand.
+  void schedule_reauth() {
+    reauth_timer_.expires_after(server_.config.console.websocket_reauth_interval);
+    reauth_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closing_) return;
+      asio::post(*self->server_.api_pool, [self] {
+        ApiThreadState& state = self->server_.thread_state();
+        state.context.now_ms = timefmt::now_ms();
+        int refused = 0;
+        std::vector<std::string> queues;
+        try {
+          auto outcome = authorize_stream(*self->credentials_, state.context);
+          if (const auto* principal = std::get_if<Principal>(&outcome)) {
+            queues = visible_queues(*principal, self->server_.config.console.queues);
+          } else {
+            refused = std::get<ApiResponse>(outcome).status;
+          }
+        } catch (const std::exception& e) {
+          log::error(kLog, "authorize_stream threw", {{"error", e.what()}});
+          refused = 500;
+        }
+        asio::post(self->ws_.get_executor(), [self, refused, queues = std::move(queues)] {
+          self->on_reauth(refused, queues);
+        });
+      });
+    });
+  }
+
+  void on_reauth(int refused, const std::vector<std::string>& queues) {
+    if (closing_) return;
+    if (refused == 0 && queues == queues_) {
+      schedule_reauth();
+      return;
+    }
+    if (refused >= 500) {
+      // Redis unavailable: the credential can be neither confirmed nor refused. Keep the officer
+      // connected (the alerts they already may see) and check again at the next interval.
+      server_.metrics.ws_reauth_errors().Increment();
+      log::warn(kLog, "cannot re-check a WebSocket client's credential; keeping it connected",
+                {{"status", static_cast<std::int64_t>(refused)}});
+      schedule_reauth();
+      return;
+    }
+    server_.metrics.ws_reauth_closed().Increment();
+    log::info(kLog, refused != 0 ? "closing a WebSocket client: its credential is no longer valid"
+                                 : "closing a WebSocket client: its account's queues changed",
+              {{"status", static_cast<std::int64_t>(refused)}});
+    start_close(kCloseCredentialChanged);
   }
 
   void on_catchup(Result<std::string> catchup) {
@@ -658,6 +731,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
       // Closed by the peer, timed out (no pong) or closed by us: the session ends once the
       // pending write, if any, completes.
       closing_ = true;
+      reauth_timer_.cancel();  // its handler holds the session alive
       drop_queued();
       return;
     }
@@ -678,6 +752,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void start_close(websocket::close_code code) {
     if (closing_) return;
     closing_ = true;
+    reauth_timer_.cancel();
     drop_queued();
     // A client too slow to read may never complete the close handshake: cut it off after 5 s.
     beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(5));
@@ -685,9 +760,11 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   }
 
   websocket::stream<beast::tcp_stream> ws_;
+  asio::steady_timer reauth_timer_;
   detail::ConsoleServerImpl& server_;
   const std::vector<std::string> queues_;
   const std::uint64_t after_seq_;
+  const std::shared_ptr<const ApiRequest> credentials_;
   http::request<http::string_body> request_;
   beast::flat_buffer read_buffer_;
   std::deque<OutMessage> queue_;
@@ -886,7 +963,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (const auto* principal = std::get_if<Principal>(&outcome)) {
         queues = visible_queues(*principal, self->server_.config.console.queues);
       }
-      asio::post(self->stream_.get_executor(), [self, outcome = std::move(outcome), queues = std::move(queues),
+      asio::post(self->stream_.get_executor(), [self, api, outcome = std::move(outcome), queues = std::move(queues),
                                                 after_seq]() mutable {
         if (auto* refused = std::get_if<ApiResponse>(&outcome)) {
           self->send_api(std::move(*refused));
@@ -896,7 +973,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           self->send_api(ApiResponse::error(503, "too many WebSocket clients; try again later"));
           return;
         }
-        auto session = std::make_shared<WsSession>(std::move(self->stream_), self->server_, std::move(queues), after_seq);
+        auto session = std::make_shared<WsSession>(std::move(self->stream_), self->server_, std::move(queues), after_seq,
+                                                   api);
         session->run(std::move(self->request_));
       });
     });

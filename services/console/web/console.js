@@ -444,9 +444,12 @@
         if (changed) scheduleRender();
       }
     });
-    ws.addEventListener('close', function () {
+    ws.addEventListener('close', function (ev) {
       if (state.ws !== ws) return;
       state.ws = null;
+      // 4401: the server found the sign-in expired or revoked, or this account's queues changed.
+      // A reload signs in again or starts over with the new queues; what is shown now is stale.
+      if (ev.code === 4401) { window.location.reload(); return; }
       scheduleReconnect();
     });
   }

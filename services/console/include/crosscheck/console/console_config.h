@@ -73,6 +73,10 @@ struct ConsoleSection {
   // that falls further behind is closed (policy violation) so that it never slows the others.
   // It reconnects and catches up.
   std::size_t websocket_queue_limit = 4096;
+  // How often an open WebSocket's credential is checked again: a connection whose token or
+  // session expired, was revoked or logged out, or whose account lost the queues, is closed
+  // (1008) within this interval, and the page then asks for a new sign-in.
+  std::chrono::milliseconds websocket_reauth_interval{30000};
   std::size_t catchup_limit = 200;  // alerts a new connection gets without after_seq (newest first)
   // Changes a reconnecting client may catch up on; beyond that it gets catchup_limit newest with
   // "reset":true.

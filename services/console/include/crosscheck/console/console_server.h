@@ -99,6 +99,10 @@ class ConsoleMetrics {
   prometheus::Counter& ws_messages_sent() { return *ws_messages_sent_; }  // WebSocket messages written
   prometheus::Counter& ws_alerts_sent() { return *ws_alerts_sent_; }      // alerts in those messages
   prometheus::Counter& ws_dropped_clients() { return *ws_dropped_clients_; }  // closed for falling behind
+  // Closed because their credential stopped being valid (expired, revoked, logged out, disabled,
+  // roles or queues changed); and re-checks that could not be made (Redis down: kept open).
+  prometheus::Counter& ws_reauth_closed() { return *ws_reauth_closed_; }
+  prometheus::Counter& ws_reauth_errors() { return *ws_reauth_errors_; }
   // Per client and ingest batch: from the Kafka record timestamp of the batch's oldest alert to
   // the WebSocket write that carried the batch completing.
   prometheus::Histogram& push_latency() { return *push_latency_; }
@@ -123,6 +127,8 @@ class ConsoleMetrics {
   prometheus::Counter* ws_messages_sent_;
   prometheus::Counter* ws_alerts_sent_;
   prometheus::Counter* ws_dropped_clients_;
+  prometheus::Counter* ws_reauth_closed_;
+  prometheus::Counter* ws_reauth_errors_;
   prometheus::Histogram* push_latency_;
   prometheus::Counter* dispositions_published_;
   prometheus::Counter* outbox_errors_;
