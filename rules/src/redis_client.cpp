@@ -1,7 +1,10 @@
 #include "crosscheck/rules/redis_client.h"
 
-#include <charconv>
+#include <sys/socket.h>
 #include <sys/time.h>
+
+#include <cerrno>
+#include <charconv>
 
 namespace crosscheck::rules {
 namespace {
@@ -94,7 +97,23 @@ Status parse_redis_address(std::string_view address, RedisConfig& config) {
 
 RedisClient::RedisClient(RedisConfig config) : config_(std::move(config)) {}
 
+namespace {
+
+// True when the server has closed an idle connection (a Redis restart, a failover, its `timeout`
+// setting, CLIENT KILL): the socket reads end-of-file, or holds bytes nobody asked for. Sending
+// a command on it would fail although Redis is back, so it is dropped before use instead. The
+// command has not been sent, so reconnecting cannot run it twice.
+bool peer_closed(const redisContext& ctx) {
+  char byte = 0;
+  const ssize_t n = ::recv(ctx.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  return true;  // 0: end of file; > 0: data on a connection with no command outstanding
+}
+
+}  // namespace
+
 Status RedisClient::ensure_connected() {
+  if (ctx_ && peer_closed(*ctx_)) ctx_.reset();
   if (ctx_) return ok_status();
   const std::string where = config_.host + ":" + std::to_string(config_.port);
   RedisContextHandle ctx(redisConnectWithTimeout(config_.host.c_str(), config_.port, to_timeval(config_.connect_timeout)));

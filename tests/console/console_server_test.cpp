@@ -727,6 +727,63 @@ TEST_F(ConsoleServerTest, ClosesAWebSocketWhoseCredentialNoLongerHolds) {
   EXPECT_EQ(back.handshake_status, 101);
 }
 
+// Redis goes away while flags arrive (a Redis of the test's own, stopped and started again). The
+// console keeps those records uncommitted and retries, keeps the open WebSocket (a credential
+// check Redis cannot answer closes nothing), and once Redis is back every flag is stored once and
+// pushed.
+TEST_F(ConsoleServerTest, RedisOutageLosesNoAlertAndClosesNoBrowser) {
+  const char* log_root = std::getenv("CROSSCHECK_TEST_LOG_DIR");
+  testing::PrivateRedis own(std::string(log_root ? log_root : "/tmp") + "/" + testing::unique_name("console-redis"));
+  testing::RedisTestEnv env(own.address());
+  rules::RedisClient redis(env.config());
+  UserStore users(redis, env.prefix());
+  UserAccount account;
+  account.name = "supervisor-outage";
+  account.roles = {Role::kSupervisor};
+  ASSERT_TRUE(users.put_user(account, "test-admin").ok());
+  auto token = users.issue_token(account.name, milliseconds(0), "test-admin", timefmt::now_ms());
+  ASSERT_TRUE(token.ok()) << token.error().to_string();
+  config_.redis.address = own.address();
+  config_.redis.client = env.config();
+  config_.redis.key_prefix = env.prefix();
+  config_.console.websocket_reauth_interval = milliseconds(200);
+  start_server();
+  wait_ingest_ready();
+  WsClient client(port(), "/api/stream", token->token);
+  ASSERT_EQ(client.handshake_status, 101);
+  ASSERT_TRUE(client.wait_catchup());
+  auto any = [](const AlertView&) { return true; };
+  const std::string before = new_flag_id("flag-before");
+  send_flag(prefix_ + "border", flag_json(before, "border", "Before OUTAGE"), before);
+  ASSERT_TRUE(client.wait_alert(before, any, seconds(10)));
+
+  own.stop();
+  std::vector<std::pair<std::string, std::string>> during;
+  std::set<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    const std::string id = new_flag_id("flag-during");
+    during.emplace_back(id, flag_json(id, "border", "During OUTAGE"));
+    ids.insert(id);
+  }
+  send_flags(prefix_ + "border", during);
+  ConsoleMetrics& m = server_->metrics();
+  EXPECT_TRUE(testing::eventually([&] { return m.ingest_retries().Value() > 0; }, seconds(20)))
+      << "the console did not notice it could not store the alerts";
+  EXPECT_TRUE(testing::eventually([&] { return m.ws_reauth_errors().Value() > 0; }, seconds(10)));
+  EXPECT_FALSE(client.closed()) << "a Redis outage closed the browser";
+  EXPECT_EQ(client.pushed_count(ids), 0u) << "alerts were pushed that could not be stored";
+
+  own.start();
+  EXPECT_TRUE(testing::eventually([&] { return client.pushed_count(ids) == ids.size(); }, seconds(60)))
+      << "pushed " << client.pushed_count(ids) << " of " << ids.size() << " after Redis came back";
+  EXPECT_FALSE(client.closed());
+  EXPECT_EQ(m.ws_reauth_closed().Value(), 0);
+  std::map<std::string, int> stored;
+  for (const auto& a : list(token->token)) ++stored[a.flag_id];
+  EXPECT_EQ(stored[before], 1);
+  for (const auto& id : ids) EXPECT_EQ(stored[id], 1) << id << " stored " << stored[id] << " times";
+}
+
 TEST_F(ConsoleServerTest, MalformedRecordsAreDeadLetteredAndSkipped) {
   start_server();
   wait_ingest_ready();

@@ -4,35 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <filesystem>
 
 #include "stream_plan.h"
 
 namespace crosscheck::testing {
 namespace {
-
-// A Redis of this test's own (ops/redis, like every server here), so it can be stopped without
-// disturbing the tests that share the run's Redis.
-class PrivateRedis {
- public:
-  explicit PrivateRedis(const std::string& state_dir) : port_(free_port()), dir_(state_dir) {
-    std::filesystem::create_directories(dir_);
-    run("start");
-  }
-  ~PrivateRedis() { run("stop"); }
-  void start() { run("start"); }
-  void stop() { run("stop"); }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-
- private:
-  void run(const std::string& verb) {
-    const auto [status, output] =
-        run_command({source_dir() + "/ops/redis", verb, "--port", std::to_string(port_)}, {{"CROSSCHECK_RUN_DIR", dir_}});
-    EXPECT_EQ(status, 0) << "ops/redis " << verb << ": " << output;
-  }
-  int port_;
-  std::string dir_;
-};
 
 TEST_F(ScreenerTest, KeepsScreeningWithTheLastGoodListWhileRedisIsDownAndRecovers) {
   const char* log_root = std::getenv("CROSSCHECK_TEST_LOG_DIR");

@@ -19,8 +19,6 @@
 
 namespace crosscheck::testing {
 
-// A free TCP port on 127.0.0.1 (bound and released; good enough for a test).
-int free_port();
 // GET http://127.0.0.1:port/path -> {status, body}; status 0 when the connection failed.
 std::pair<int, std::string> http_get(int port, const std::string& path);
 // Sum of every sample of `metric` (optionally only series whose labels contain `label_filter`).

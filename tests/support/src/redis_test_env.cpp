@@ -1,5 +1,10 @@
 #include "crosscheck/testing/redis_test_env.h"
 
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "crosscheck/testing/child_process.h"
 #include "crosscheck/testing/test_env.h"
 
 namespace crosscheck::testing {
@@ -27,5 +32,20 @@ RedisTestEnv::~RedisTestEnv() {
 }
 
 std::string RedisTestEnv::address() const { return config_.host + ":" + std::to_string(config_.port); }
+
+PrivateRedis::PrivateRedis(const std::string& state_dir) : port_(free_port()), dir_(state_dir) {
+  std::filesystem::create_directories(dir_);
+  run("start");
+}
+
+PrivateRedis::~PrivateRedis() { run("stop"); }
+void PrivateRedis::start() { run("start"); }
+void PrivateRedis::stop() { run("stop"); }
+
+void PrivateRedis::run(const std::string& verb) {
+  const auto [status, output] =
+      run_command({source_dir() + "/ops/redis", verb, "--port", std::to_string(port_)}, {{"CROSSCHECK_RUN_DIR", dir_}});
+  EXPECT_EQ(status, 0) << "ops/redis " << verb << ": " << output;
+}
 
 }  // namespace crosscheck::testing

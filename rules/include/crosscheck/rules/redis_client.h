@@ -1,7 +1,10 @@
 // A small synchronous Redis client over hiredis, with RAII ownership of every C handle.
 //
 // Failure behaviour: every command returns Result. Connection loss gives a retriable Error and
-// the next command reconnects; a Redis error reply (wrong type, syntax) gives a fatal Error.
+// the next command reconnects; a connection the server closed while it was idle (restart,
+// failover, `timeout`, CLIENT KILL) is noticed before a command is sent and replaced, so the first
+// command after Redis comes back succeeds. A Redis error reply (wrong type, syntax) gives a fatal
+// Error.
 // Thread-safety: none. Use one RedisClient per thread.
 #pragma once
 

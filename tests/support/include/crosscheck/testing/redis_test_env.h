@@ -23,4 +23,21 @@ class RedisTestEnv {
   std::string prefix_;
 };
 
+// A Redis of the test's own (ops/redis on a free port, state and append-only file in
+// `state_dir`), so that it can be stopped and started again without disturbing the tests that
+// share the run's Redis. What was written survives stop() and start().
+class PrivateRedis {
+ public:
+  explicit PrivateRedis(const std::string& state_dir);
+  ~PrivateRedis();
+  void start();
+  void stop();
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  void run(const std::string& verb);
+  int port_;
+  std::string dir_;
+};
+
 }  // namespace crosscheck::testing

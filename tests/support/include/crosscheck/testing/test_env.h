@@ -34,6 +34,9 @@ std::string source_dir();
 std::string shared_data_path(std::string_view relative = {});
 bool path_exists(const std::string& path);
 
+// A free TCP port on 127.0.0.1 (bound and released; good enough for a test).
+int free_port();
+
 }  // namespace crosscheck::testing
 
 #define CROSSCHECK_REQUIRE_SERVER_(getter, var, what)                                          \
