@@ -180,7 +180,7 @@ int main(int argc, char** argv) {
     {
       std::lock_guard lock(rule_topics_mutex);
       for (const auto& t : step.rule_queue_topics(engine)) {
-        if (rule_topics_created.insert(t).second) specs.push_back({t, config.kafka.topic_partitions, config.kafka.topic_replication_factor});
+        if (rule_topics_created.insert(t).second) specs.push_back(config.kafka.topic_spec(t));
       }
     }
     if (specs.empty()) return;
@@ -214,9 +214,9 @@ int main(int argc, char** argv) {
 
   if (config.kafka.create_topics) {
     std::vector<cc::streams::TopicSpec> specs;
-    for (const auto& t : step.input_topics()) specs.push_back({t, config.kafka.topic_partitions, config.kafka.topic_replication_factor});
-    for (const auto& t : step.output_topics()) specs.push_back({t, config.kafka.topic_partitions, config.kafka.topic_replication_factor});
-    specs.push_back({config.rules.audit_topic, config.kafka.topic_partitions, config.kafka.topic_replication_factor});
+    for (const auto& t : step.input_topics()) specs.push_back(config.kafka.topic_spec(t));
+    for (const auto& t : step.output_topics()) specs.push_back(config.kafka.topic_spec(t));
+    specs.push_back(config.kafka.topic_spec(config.rules.audit_topic));
     while (!stop_requested) {
       auto st = cc::streams::ensure_topics(config.kafka.client, specs);
       if (st.ok()) break;

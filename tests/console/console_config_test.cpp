@@ -197,6 +197,9 @@ log:
   EXPECT_FALSE(c->kafka.create_topics);
   EXPECT_EQ(c->kafka.topic_partitions, 3);
   EXPECT_EQ(c->kafka.topic_replication_factor, 3);
+  const auto spec = c->kafka.topic_spec("flags.dispositions");
+  EXPECT_EQ(spec.partitions, 3);
+  EXPECT_EQ(spec.replication_factor, 3);
   EXPECT_EQ(c->kafka.client.properties.at("security.protocol"), "ssl");
   EXPECT_EQ(c->kafka.client.consumer_properties.at("session.timeout.ms"), "6000");
   EXPECT_EQ(c->kafka.client.producer_properties.at("linger.ms"), "1");

@@ -249,6 +249,10 @@ TEST(ScreenerConfig, TopicReplicationFactorDefaultsToTheBrokers) {
   auto three = parse_screener_config("kafka:\n  topic_replication_factor: 3\n", {});
   ASSERT_TRUE(three.ok()) << three.error().message();
   EXPECT_EQ(three->kafka.topic_replication_factor, 3);
+  const auto spec = three->kafka.topic_spec("transit.itineraries");
+  EXPECT_EQ(spec.name, "transit.itineraries");
+  EXPECT_EQ(spec.partitions, 8);
+  EXPECT_EQ(spec.replication_factor, 3);
   auto bad = parse_screener_config("kafka:\n  topic_replication_factor: -1\n", {});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message().find("kafka.topic_replication_factor"), std::string::npos) << bad.error().message();

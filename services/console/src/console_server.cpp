@@ -1262,10 +1262,10 @@ class IngestObserver : public streams::PipelineObserver {
 void detail::ConsoleServerImpl::run_pipeline() {
   if (config.kafka.create_topics) {
     std::vector<streams::TopicSpec> specs;
-    for (const auto& t : config.queue_topics()) specs.push_back({t, config.kafka.topic_partitions, config.kafka.topic_replication_factor});
-    specs.push_back({config.console.dispositions_topic, config.kafka.topic_partitions, config.kafka.topic_replication_factor});
+    for (const auto& t : config.queue_topics()) specs.push_back(config.kafka.topic_spec(t));
+    specs.push_back(config.kafka.topic_spec(config.console.dispositions_topic));
     if (!config.console.deadletter_topic.empty()) {
-      specs.push_back({config.console.deadletter_topic, config.kafka.topic_partitions, config.kafka.topic_replication_factor});
+      specs.push_back(config.kafka.topic_spec(config.console.deadletter_topic));
     }
     while (true) {
       auto st = streams::ensure_topics(config.kafka.client, specs);

@@ -27,6 +27,7 @@
 #include "crosscheck/log.h"
 #include "crosscheck/rules/redis_client.h"
 #include "crosscheck/rules/rule.h"
+#include "crosscheck/streams/admin.h"
 #include "crosscheck/streams/kafka_config.h"
 
 namespace crosscheck::console {
@@ -40,6 +41,11 @@ struct ConsoleKafkaSection {
   bool create_topics = true;  // create the queue and dispositions topics when missing
   int topic_partitions = 8;
   int topic_replication_factor = 0;  // of the topics it creates; 0: the broker's default
+
+  // How the console creates a missing topic `name`.
+  streams::TopicSpec topic_spec(std::string name) const {
+    return {std::move(name), topic_partitions, topic_replication_factor};
+  }
 };
 
 struct ConsoleRedisSection {

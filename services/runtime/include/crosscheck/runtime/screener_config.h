@@ -20,6 +20,7 @@
 #include "crosscheck/rules/match_index.h"
 #include "crosscheck/rules/rule.h"
 #include "crosscheck/schemas/event.h"
+#include "crosscheck/streams/admin.h"
 #include "crosscheck/streams/kafka_config.h"
 
 namespace crosscheck::runtime {
@@ -44,6 +45,11 @@ struct KafkaSection {
   // librdkafka statistics.interval.ms for the pipeline's consumer and producer: how often consumer
   // lag and broker state reach the metrics. 0 turns statistics off.
   std::chrono::milliseconds statistics_interval{5000};
+
+  // How the screener creates a missing topic `name`.
+  streams::TopicSpec topic_spec(std::string name) const {
+    return {std::move(name), topic_partitions, topic_replication_factor};
+  }
 };
 
 struct RedisSection {
