@@ -72,6 +72,25 @@ Status check_audit_record(const AuditRecord& r) {
   return ok_status();
 }
 
+// Field values sit at odd positions after the leading "*", so a value that happens to read
+// "before_version" is never mistaken for the key.
+const std::string_view kAuditLuaFunction = R"lua(
+local function audit(stream, maxlen, first, before)
+  local args = {'XADD', stream}
+  if maxlen ~= '0' then
+    args[#args + 1] = 'MAXLEN'; args[#args + 1] = '~'; args[#args + 1] = maxlen
+  end
+  local n = 0
+  for i = first, #ARGV do
+    n = n + 1
+    local v = ARGV[i]
+    if n >= 3 and n % 2 == 1 and ARGV[i - 1] == 'before_version' and before ~= nil then v = before end
+    args[#args + 1] = v
+  end
+  return redis.call(unpack(args))
+end
+)lua";
+
 std::vector<std::string> audit_stream_fields(const AuditRecord& r) {
   return {"*",
           "actor", r.actor,

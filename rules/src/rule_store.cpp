@@ -13,25 +13,8 @@ namespace {
 constexpr std::size_t kMaxActor = 256;
 constexpr std::size_t kMaxComment = 2000;
 
-// Shared by the scripts: XADD of prebuilt audit fields (ARGV from `first`), with the value of
-// "before_version" replaced by `before` when it is not nil. Field values sit at odd positions
-// after the leading "*", so a value that happens to read "before_version" is never mistaken
-// for the key.
-constexpr std::string_view kLuaAudit = R"lua(
-local function audit(stream, maxlen, first, before)
-  local args = {'XADD', stream}
-  if maxlen ~= '0' then
-    args[#args + 1] = 'MAXLEN'; args[#args + 1] = '~'; args[#args + 1] = maxlen
-  end
-  local n = 0
-  for i = first, #ARGV do
-    n = n + 1
-    local v = ARGV[i]
-    if n >= 3 and n % 2 == 1 and ARGV[i - 1] == 'before_version' and before ~= nil then v = before end
-    args[#args + 1] = v
-  end
-  return redis.call(unpack(args))
-end
+// Shared by the scripts (after kAuditLuaFunction, which defines audit()).
+constexpr std::string_view kLuaShared = R"lua(
 -- The four-eyes comparison: case-insensitive, and an owner given as a mail address also matches
 -- its local part (owner "a.smith@example.org" cannot approve as "a.smith").
 local function same_person(actor, who)
@@ -262,7 +245,8 @@ std::string RuleStore::version_key(const std::string& id, std::uint64_t version)
 
 Result<RedisValue> RuleStore::run_script(std::string_view script, const std::vector<std::string>& keys,
                                          const std::vector<std::string>& args, const std::string& context) {
-  std::vector<std::string> cmd{"EVAL", std::string(kLuaAudit) + std::string(script), std::to_string(keys.size())};
+  std::vector<std::string> cmd{"EVAL", std::string(kAuditLuaFunction) + std::string(kLuaShared) + std::string(script),
+                               std::to_string(keys.size())};
   cmd.insert(cmd.end(), keys.begin(), keys.end());
   cmd.insert(cmd.end(), args.begin(), args.end());
   auto r = redis_.command(cmd);

@@ -130,43 +130,27 @@ WatchlistAdminResult admin_watchlist_publish(WatchlistStore& store, AuditLog& au
   // Checked before publishing: a version nobody can be held to account for must not go live.
   if (actor.empty()) return failed(Error::fatal("cli", "no actor: the audit trail needs who publishes"), true);
   const Watchlist& list = imported.list;
-  auto before = store.current_versions();
-  if (!before) return failed(before.error());
-  auto version = store.publish(list);
-  if (!version) return failed(version.error());
-  std::optional<std::uint64_t> before_version;
-  if (auto it = before->find(list.list_id); it != before->end()) before_version = it->second;
-
-  WatchlistAdminResult r;
-  r.text = "published " + list.list_id + " version " + std::to_string(*version) + " (" +
-           std::to_string(list.entries.size()) + " entries)\n";
-  json::Writer w(r.json);
-  w.begin_object().field("ok", true).field("list_id", list.list_id).field("name", list.name);
-  w.field("format", to_string(imported.format)).field("version", *version).key("before_version");
-  if (before_version) w.number(*before_version); else w.null();
-  w.field("entries", static_cast<std::uint64_t>(list.entries.size()));
-  write_stats(w, imported.stats);
-  w.end_object();
-
   AuditRecord rec;
   rec.actor = actor;
   rec.action = audit_action::kPublish;
   rec.object_type = "watchlist";
   rec.object_id = list.list_id;
-  rec.before_version = before_version;
-  rec.after_version = *version;
   rec.details = "{\"entries\":" + std::to_string(list.entries.size()) + "}";
-  if (auto id = audit.append(rec); !id) {
-    // The version is live: saying only "failed" would invite a second publish.
-    r.status = AdminStatus::kUnavailable;
-    r.audit_error = id.error();
-    r.json.clear();
-    json::Writer e(r.json);
-    e.begin_object().field("ok", false).field("error", "the list is published as version " + std::to_string(*version) +
-                                                            " but its audit record was not written: " +
-                                                            id.error().message());
-    e.field("retriable", false).field("list_id", list.list_id).field("version", *version).end_object();
-  }
+  auto published = store.publish_audited(list, audit, rec);
+  if (!published) return failed(published.error());
+  const std::uint64_t version = published->version;
+  const std::optional<std::uint64_t>& before_version = published->before_version;
+
+  WatchlistAdminResult r;
+  r.text = "published " + list.list_id + " version " + std::to_string(version) + " (" +
+           std::to_string(list.entries.size()) + " entries)\n";
+  json::Writer w(r.json);
+  w.begin_object().field("ok", true).field("list_id", list.list_id).field("name", list.name);
+  w.field("format", to_string(imported.format)).field("version", version).key("before_version");
+  if (before_version) w.number(*before_version); else w.null();
+  w.field("entries", static_cast<std::uint64_t>(list.entries.size()));
+  write_stats(w, imported.stats);
+  w.end_object();
   return r;
 }
 

@@ -39,6 +39,29 @@ std::string WatchlistStore::key(const std::string& list_id, std::string_view suf
 }
 
 Result<std::uint64_t> WatchlistStore::publish(const Watchlist& list) {
+  auto p = publish_impl(list, nullptr, nullptr);
+  if (!p) return p.error();
+  return p->version;
+}
+
+Result<WatchlistStore::Published> WatchlistStore::publish_audited(const Watchlist& list, const AuditLog& audit,
+                                                                  AuditRecord record) {
+  if (auto s = check_audit_record(record); !s) return s.error();
+  return publish_impl(list, &audit, &record);
+}
+
+// The switch with its audit entry: the entry first, so that a failing XADD (a full or mistyped
+// stream) leaves the old version live. KEYS: live hash, audit stream. ARGV: list id, version,
+// maxlen, audit fields.
+constexpr std::string_view kLuaSwitchAudited = R"lua(
+local prev = redis.call('HGET', KEYS[1], ARGV[1])
+audit(KEYS[2], ARGV[3], 4, prev or '')
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return prev or ''
+)lua";
+
+Result<WatchlistStore::Published> WatchlistStore::publish_impl(const Watchlist& list, const AuditLog* audit,
+                                                               AuditRecord* record) {
   if (!is_valid_list_id(list.list_id)) {
     return Error::fatal("watchlist", "cannot publish: invalid list id \"" + list.list_id + "\"");
   }
@@ -98,11 +121,29 @@ Result<std::uint64_t> WatchlistStore::publish(const Watchlist& list) {
     if (auto r = redis_.pipeline(batch); !r) return with_context(r.error(), context);
   }
 
-  // 2. The switch: one HSET on the live hash, in a transaction so it can grow with more keys.
+  // 2. The switch: one HSET on the live hash, with its audit entry in one script when audited.
   const std::string live_key = prefix_ + "watchlists:live";
-  auto switched = redis_.pipeline({{"MULTI"}, {"HSET", live_key, list.list_id, std::to_string(n)}, {"EXEC"}});
-  if (!switched) return with_context(switched.error(), context);
-  if (switched->back().is_nil()) return Error::retriable("watchlist", context + ": transaction aborted");
+  Published published;
+  published.version = n;
+  if (audit != nullptr) {
+    record->after_version = n;
+    std::vector<std::string> cmd{"EVAL", std::string(kAuditLuaFunction) + std::string(kLuaSwitchAudited), "2",
+                                 live_key, audit->stream_key(), list.list_id, std::to_string(n),
+                                 std::to_string(audit->options().max_length)};
+    const auto fields = audit_stream_fields(*record);
+    cmd.insert(cmd.end(), fields.begin(), fields.end());
+    auto switched = redis_.command(cmd);
+    if (!switched) return with_context(switched.error(), context + " with its audit record (nothing was made live)");
+    if (!switched->str.empty()) {
+      auto before = parse_u64(switched->str);
+      if (!before) return Error::fatal("watchlist", context + ": the live version was not a number");
+      published.before_version = *before;
+    }
+  } else {
+    auto switched = redis_.pipeline({{"MULTI"}, {"HSET", live_key, list.list_id, std::to_string(n)}, {"EXEC"}});
+    if (!switched) return with_context(switched.error(), context);
+    if (switched->back().is_nil()) return Error::retriable("watchlist", context + ": transaction aborted");
+  }
 
   // 3. Notice and clean-up are best effort: the version is already live.
   std::vector<std::vector<std::string>> after;
@@ -122,7 +163,7 @@ Result<std::uint64_t> WatchlistStore::publish(const Watchlist& list) {
     after.push_back(std::move(del));
   }
   (void)redis_.pipeline(after);
-  return n;
+  return published;
 }
 
 Result<std::map<std::string, std::uint64_t>> WatchlistStore::current_versions() {

@@ -237,17 +237,31 @@ TEST_F(WatchlistAdminTest, RefusalsPublishNothing) {
   EXPECT_TRUE(publishes().empty());
 }
 
-TEST_F(WatchlistAdminTest, PublishedButNotAuditedSaysSo) {
-  // The audit stream key holds a string: XADD fails after the list went live.
+TEST_F(WatchlistAdminTest, NothingGoesLiveWithoutItsAuditRecord) {
+  const std::string demo = read_text(kFixtures + "/demo.json");
+  ASSERT_EQ(admin_watchlist_publish_content(*store_, *audit_, demo, {}, "alice").status, AdminStatus::kOk);
+  // The audit stream key now holds a string: the XADD of the next publish fails.
+  ASSERT_TRUE(redis_->command({"RENAME", env_->prefix() + "audit", env_->prefix() + "audit-kept"}).ok());
   ASSERT_TRUE(redis_->command({"SET", env_->prefix() + "audit", "not a stream"}).ok());
-  auto r = admin_watchlist_publish_content(*store_, *audit_, read_text(kFixtures + "/demo.json"), {}, "alice");
+  auto r = admin_watchlist_publish_content(*store_, *audit_, demo, {}, "bob");
   EXPECT_EQ(r.status, AdminStatus::kUnavailable);
-  EXPECT_FALSE(r.error.has_value());
-  ASSERT_TRUE(r.audit_error.has_value());
-  EXPECT_EQ(r.text, "published demo-national version 1 (15 entries)\n");
-  EXPECT_THAT(r.json, HasSubstr("published as version 1 but its audit record was not written"));
+  ASSERT_TRUE(r.error.has_value());
+  EXPECT_THAT(r.json, HasSubstr("with its audit record (nothing was made live)"));
   auto versions = admin_watchlist_versions(*store_);
-  EXPECT_EQ(versions.text, "demo-national\t1\n");
+  EXPECT_EQ(versions.text, "demo-national\t1\n") << "version 2 went live without an audit record";
+
+  // With the stream back, the next publish is live and audited, from version 1 to 3 (2 was never
+  // live and is named by no record).
+  ASSERT_TRUE(redis_->command({"DEL", env_->prefix() + "audit"}).ok());
+  ASSERT_TRUE(redis_->command({"RENAME", env_->prefix() + "audit-kept", env_->prefix() + "audit"}).ok());
+  auto ok = admin_watchlist_publish_content(*store_, *audit_, demo, {}, "carol");
+  ASSERT_EQ(ok.status, AdminStatus::kOk) << ok.json;
+  EXPECT_EQ(admin_watchlist_versions(*store_).text, "demo-national\t3\n");
+  auto p = publishes();
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p.back().record.actor, "carol");
+  EXPECT_EQ(p.back().record.before_version, 1u);
+  EXPECT_EQ(p.back().record.after_version, 3u);
 }
 
 TEST(WatchlistAdminUnavailable, RedisDownIsUnavailableAndRetriable) {

@@ -95,6 +95,12 @@ struct AuditFilter {
 // documented order. Shared with the rule store's scripts so every writer writes the same shape.
 std::vector<std::string> audit_stream_fields(const AuditRecord& record);
 
+// Lua for a script that writes a change and its audit entry in one call (the rule store's and the
+// watchlist store's): defines audit(stream, maxlen, first, before), an XADD of the prebuilt fields
+// of audit_stream_fields in ARGV from index `first`, with the value of "before_version" replaced
+// by `before` when it is not nil. Prepend it to the script's own text.
+extern const std::string_view kAuditLuaFunction;
+
 // Decodes one stream entry (id + flat field/value list). Fatal Error when a field is missing or a
 // version is not a number.
 Result<AuditEntry> decode_audit_entry(const std::string& id, const std::vector<std::string>& fields);

@@ -35,9 +35,6 @@ namespace crosscheck::rules {
 struct WatchlistAdminResult : AdminResult {
   // Why the operation failed, when it changed nothing (nullopt on success).
   std::optional<Error> error;
-  // Publish only: the list is live but its audit record could not be written. status is then
-  // kUnavailable, text still says what was published and json says both.
-  std::optional<Error> audit_error;
 };
 
 // "read <id> (<format>): N entries (..), N aliases (..), ..., N remarks kept as text\n": what an
@@ -53,13 +50,13 @@ std::string format_import_stats(const ImportedList& imported);
 Result<ImportedList> import_list_content(std::string_view content, const ImportOptions& options,
                                          std::string_view what = "request body");
 
-// Publishes an imported list as a new version (the previous live version is read first, for the
-// audit record) and audits "publish" (object_type "watchlist", before/after version, details
-// {"entries":N}) with `actor`. Text: "published <id> version <n> (<m> entries)\n"; json:
+// Publishes an imported list as a new version and audits "publish" (object_type "watchlist",
+// before/after version, details {"entries":N}) with `actor`, in one script
+// (WatchlistStore::publish_audited): a list never goes live without its audit record. Text: "published <id> version <n> (<m> entries)\n"; json:
 // {"ok":true,"list_id","name","format","version","before_version":N|null,"entries",
 //  "stats":{...import counts...}}.
 // Failures: empty actor -> kUsage; a list the store refuses (invalid id, duplicate entry ids) ->
-// kRejected; Redis -> kUnavailable; published but not audited -> kUnavailable with audit_error.
+// kRejected; Redis, or an audit record that cannot be written -> kUnavailable (nothing published).
 WatchlistAdminResult admin_watchlist_publish(WatchlistStore& store, AuditLog& audit, const ImportedList& imported,
                                              const std::string& actor);
 
