@@ -822,13 +822,49 @@ struct PairMemo {
 };
 constexpr std::size_t kPairCacheSlots = 1U << 15;  // 1.5 MB per thread, direct-mapped
 
-// A listed token in some query token's neighbourhood: which query tokens, at what best similarity.
+// What the query knows of one listed token (or phonetic group): which query tokens it may meet, at
+// what best similarity.
 struct VarSlot {
-  std::uint32_t tid = UINT32_MAX;  // UINT32_MAX = empty
+  std::uint32_t key = UINT32_MAX;  // UINT32_MAX = empty
   std::uint32_t mask = 0;
   float sim = 0;
 };
-constexpr std::size_t kVarTabSlots = 2048;  // > 2 x kMaxQueryTokens x kMaxVariants
+
+// A query-sized table of VarSlots by key (open addressing, cleared through the slots it used), small
+// enough to stay in the L1/L2 cache, so the first bound looks a listed token up in a few cycles.
+class QueryTable {
+ public:
+  void clear() {
+    if (slots_.size() != kSlots) slots_.assign(kSlots, VarSlot{});
+    for (std::uint32_t pos : used_) slots_[pos] = VarSlot{};
+    used_.clear();
+  }
+  VarSlot& upsert(std::uint32_t key) {
+    std::size_t pos = mix64(key) & (kSlots - 1);
+    while (slots_[pos].key != UINT32_MAX && slots_[pos].key != key) pos = (pos + 1) & (kSlots - 1);
+    VarSlot& v = slots_[pos];
+    if (v.key == UINT32_MAX) {
+      v.key = key;
+      used_.push_back(static_cast<std::uint32_t>(pos));
+    }
+    return v;
+  }
+  const VarSlot* find(std::uint32_t key) const {
+    for (std::size_t pos = mix64(key) & (kSlots - 1);; pos = (pos + 1) & (kSlots - 1)) {
+      const VarSlot& v = slots_[pos];
+      if (v.key == key) return &v;
+      if (v.key == UINT32_MAX) return nullptr;
+    }
+  }
+
+ private:
+  // More than twice what a query can insert (kMaxQueryTokens x (kMaxVariants + 1)), so probes stay
+  // short and an empty slot always ends one.
+  static constexpr std::size_t kSlots = 2048;
+  static_assert(kSlots > 2 * kMaxQueryTokens * (kMaxVariants + 1));
+  std::vector<VarSlot> slots_;
+  std::vector<std::uint32_t> used_;
+};
 
 // Common phonetic groups of the query tokens (their members are not in the neighbourhoods).
 struct MaskSlot {
@@ -925,11 +961,10 @@ struct Scratch {
   BigVec<TidSlot> tid_slots;
   BigVec<MaskSlot> pk_masks;
   // The same facts for the first bound, in tables small enough to stay in the L1/L2 cache: the
-  // neighbourhood of the query tokens by listed token id (open addressing, cleared through
-  // var_used), and the query tokens' common phonetic groups.
-  std::vector<VarSlot> var_tab;
-  std::vector<std::uint32_t> var_used;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> common_pks;  // (pk, query token mask)
+  // neighbourhood of the query tokens by listed token id, and the query tokens' common phonetic
+  // groups by group id (their similarity is not used: a member may score up to 1).
+  QueryTable var_tab;
+  QueryTable common_tab;
   // Comparisons outside the neighbourhoods, across queries (real traffic repeats given names).
   BigVec<PairMemo> pair_cache;
   std::uint32_t mask_stamp = 0;
@@ -1412,19 +1447,10 @@ struct PreToken {
 PreToken pre_token(const Scratch& s, const MatchIndex::Impl::NameTok& nt,
                    const std::array<std::uint32_t, 36>& by_first_letter) {
   PreToken r{0, 0};
-  for (std::size_t pos = mix64(nt.tid) & (kVarTabSlots - 1);; pos = (pos + 1) & (kVarTabSlots - 1)) {
-    const VarSlot& v = s.var_tab[pos];
-    if (v.tid == UINT32_MAX) break;
-    if (v.tid == nt.tid) {
-      r = PreToken{v.mask, v.sim};
-      break;
-    }
-  }
-  for (const auto& [pk, m] : s.common_pks) {
-    if (pk == nt.pk) {
-      r.mask |= m;
-      r.sim = 1.0F;
-    }
+  if (const VarSlot* v = s.var_tab.find(nt.tid)) r = PreToken{v->mask, v->sim};
+  if (const VarSlot* c = s.common_tab.find(nt.pk)) {
+    r.mask |= c->mask;
+    r.sim = 1.0F;
   }
   if (nt.first < 0) return r;
   for (std::uint32_t jw = by_first_letter[static_cast<std::size_t>(nt.first)] & ~r.mask; jw != 0; jw &= jw - 1) {
@@ -1868,10 +1894,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // The neighbourhood similarities are known: listed tokens met by a candidate get the others
     // computed once (resolve_token).
     s.sims_used = 0;
-    if (s.var_tab.size() != kVarTabSlots) s.var_tab.assign(kVarTabSlots, VarSlot{});
-    for (std::uint32_t pos : s.var_used) s.var_tab[pos] = VarSlot{};
-    s.var_used.clear();
-    s.common_pks.clear();
+    s.var_tab.clear();
+    s.common_tab.clear();
     std::array<std::uint32_t, 36> by_first_letter{};  // strong query tokens by first letter
     for (std::size_t i = 0; i < nq; ++i) {
       QueryToken& qt = s.qtokens[i];
@@ -1880,13 +1904,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         s.sims[token_row(s, nq, slot) + i] = TokenSimilarity{v.sim, v.how};
         slot.mask |= 1U << i;
         slot.sim = std::max(slot.sim, v.sim);
-        std::size_t pos = mix64(v.tid) & (kVarTabSlots - 1);
-        while (s.var_tab[pos].tid != UINT32_MAX && s.var_tab[pos].tid != v.tid) pos = (pos + 1) & (kVarTabSlots - 1);
-        VarSlot& vs = s.var_tab[pos];
-        if (vs.tid == UINT32_MAX) {
-          vs = VarSlot{v.tid, 0, 0};
-          s.var_used.push_back(static_cast<std::uint32_t>(pos));
-        }
+        VarSlot& vs = s.var_tab.upsert(v.tid);
         vs.mask |= 1U << i;
         vs.sim = std::max(vs.sim, v.sim);
       }
@@ -1894,12 +1912,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         MaskSlot& m = s.pk_masks[pk];
         if (m.stamp != s.mask_stamp) m = MaskSlot{s.mask_stamp, 0};
         m.mask |= 1U << i;
-        auto it = std::find_if(s.common_pks.begin(), s.common_pks.end(), [&](const auto& e) { return e.first == pk; });
-        if (it == s.common_pks.end()) {
-          s.common_pks.emplace_back(pk, 1U << i);
-        } else {
-          it->second |= 1U << i;
-        }
+        s.common_tab.upsert(pk).mask |= 1U << i;
       }
       if (qt.cls == TokenClass::kNormal && !qt.text.empty()) {
         count_letters(qt.text, qt.letters);
@@ -2071,7 +2084,9 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       } else {
         continue;
       }
-      if (s.hit_finals.size() >= options_.max_hits) {
+      // A score no higher than the max_hits-th best leaves it where it is: the scores above it
+      // are the same ones.
+      if (s.hit_finals.size() >= options_.max_hits && final_score > kth_final) {
         s.kth.clear();
         for (const auto& h : s.hit_finals) s.kth.push_back(h.second);
         std::nth_element(s.kth.begin(), s.kth.begin() + static_cast<std::ptrdiff_t>(options_.max_hits - 1), s.kth.end(),
@@ -2126,7 +2141,22 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
   });
   if (s.best.size() > options_.max_hits) s.best.resize(options_.max_hits);
 
-  // 4. Explanations, for the hits only.
+  // 4. Explanations, for the hits only. Each hit's listed name is a chain of three reads (entry,
+  // its names, the text): one link is fetched for every hit at a time, so the misses overlap.
+  auto hit_entry = [&](const EntryBest& b) -> const WatchlistEntry& {
+    const std::uint32_t li = x.list_of(b.gentry);
+    return lists_[li].entries[b.gentry - x.entry_base[li]];
+  };
+  for (const EntryBest& b : s.best) __builtin_prefetch(&hit_entry(b));
+  for (const EntryBest& b : s.best) {
+    if (b.name != UINT32_MAX) __builtin_prefetch(hit_entry(b).names.data());
+  }
+  for (const EntryBest& b : s.best) {
+    if (b.name == UINT32_MAX) continue;
+    const auto& e = hit_entry(b);
+    const std::uint32_t n = x.names[b.name].name;
+    if (n < e.names.size()) __builtin_prefetch(e.names[n].data());
+  }
   for (const EntryBest& b : s.best) {
     MatchHit hit;
     const auto li = static_cast<std::uint32_t>(
