@@ -47,7 +47,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { freePort, httpStatus, logTail, redisDeletePrefix, sleep } from './support.mjs';
+import { QUEUES, freePort, httpStatus, logTail, redisDeletePrefix, screenerConfigYaml, sleep, testTopics } from './support.mjs';
 
 const SKIP = 77;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -136,17 +136,7 @@ const runBase = process.env.CROSSCHECK_TEST_LOG_DIR || process.env.CROSSCHECK_RU
 const runDir = path.join(runBase, `console-${stem}`);
 fs.mkdirSync(runDir, { recursive: true });
 const redisPrefix = `cctest:${stem}:`;
-const topics = {
-  itineraries: `${stem}-itineraries`,
-  manifests: `${stem}-manifests`,
-  payments: `${stem}-payments`,
-  deadletter: `${stem}-deadletter`,
-  flagsPrefix: `${stem}-flags.`,
-  audit: `${stem}-audit`,
-  dispositions: `${stem}-dispositions`,
-  consoleDeadletter: `${stem}-console-deadletter`,
-};
-const QUEUES = ['border', 'customs', 'payments', 'rule-governance'];
+const topics = testTopics(stem);
 const screenerConfig = path.join(runDir, 'screener.yaml');
 const consoleConfig = path.join(runDir, 'console.yaml');
 const officerBorder = 'e2e-officer-border';
@@ -252,38 +242,9 @@ async function waitReady(entry, url, timeoutMs) {
 // Configurations (keys: ops/config/screener.yaml, ops/config/console.yaml)
 
 function writeScreenerConfig(httpPort) {
-  fs.writeFileSync(screenerConfig, [
-    `instance_id: ${stem}-screener`,
-    'kafka:',
-    `  bootstrap_servers: ${kafkaAddress}`,
-    `  group_id: ${stem}-screener`,
-    '  commit_interval_ms: 200',
-    '  create_topics: true',
-    '  topic_partitions: 2',
-    '  consumer_properties:',
-    '    session.timeout.ms: "6000"',
-    '    heartbeat.interval.ms: "1000"',
-    'topics:',
-    `  itineraries: ${topics.itineraries}`,
-    `  manifests: ${topics.manifests}`,
-    `  payments: ${topics.payments}`,
-    `  deadletter: ${topics.deadletter}`,
-    `  flags_prefix: ${topics.flagsPrefix}`,
-    'redis:',
-    `  address: ${redisAddress}`,
-    `  key_prefix: "${redisPrefix}"`,
-    'watchlists:',
-    '  poll_interval_ms: 200',
-    'rules:',
-    '  poll_interval_ms: 200',
-    `  audit_topic: ${topics.audit}`,
-    '  watchlist_default:',
-    '    legal_basis: "Border Screening Act s. 12 (test configuration)"',
-    'http:',
-    '  address: 127.0.0.1',
-    `  port: ${httpPort}`,
-    '',
-  ].join('\n'));
+  fs.writeFileSync(screenerConfig, screenerConfigYaml({
+    instanceId: `${stem}-screener`, groupId: `${stem}-screener`, kafkaAddress, redisAddress, redisPrefix, topics, httpPort,
+  }));
 }
 
 function writeConsoleConfig(httpPort) {

@@ -24,22 +24,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { createRun, freePort, root, sleep } from './support.mjs';
+import { QUEUES, createRun, freePort, root, screenerConfigYaml, sleep, testTopics } from './support.mjs';
 
 const run = await createRun('ops_dashboard_browser_test');
 const { say, check, passed, step, binDir, kafkaAddress, redisAddress, stem, runDir, redisPrefix } = run;
 
-const topics = {
-  itineraries: `${stem}-itineraries`,
-  manifests: `${stem}-manifests`,
-  payments: `${stem}-payments`,
-  deadletter: `${stem}-deadletter`,
-  flagsPrefix: `${stem}-flags.`,
-  audit: `${stem}-audit`,
-  dispositions: `${stem}-dispositions`,
-  consoleDeadletter: `${stem}-console-deadletter`,
-};
-const QUEUES = ['border', 'customs', 'payments', 'rule-governance'];
+const topics = testTopics(stem);
 const opsUser = 'e2e-ops';
 const RULE_ID = 'e2e-ops-tiny-cap';
 const cliConfig = path.join(runDir, 'screener-1.yaml');
@@ -49,38 +39,10 @@ const cli = (args, opts) => run.cli(cliConfig, args, opts);
 // Configurations (keys: ops/config/screener.yaml, ops/config/console.yaml)
 
 function writeScreenerConfig(file, n, httpPort) {
-  fs.writeFileSync(file, [
-    `instance_id: ${stem}-screener-${n}`,
-    'kafka:',
-    `  bootstrap_servers: ${kafkaAddress}`,
-    `  group_id: ${stem}-screeners`,
-    '  commit_interval_ms: 200',
-    '  create_topics: true',
-    '  topic_partitions: 2',
-    '  consumer_properties:',
-    '    session.timeout.ms: "6000"',
-    '    heartbeat.interval.ms: "1000"',
-    'topics:',
-    `  itineraries: ${topics.itineraries}`,
-    `  manifests: ${topics.manifests}`,
-    `  payments: ${topics.payments}`,
-    `  deadletter: ${topics.deadletter}`,
-    `  flags_prefix: ${topics.flagsPrefix}`,
-    'redis:',
-    `  address: ${redisAddress}`,
-    `  key_prefix: "${redisPrefix}"`,
-    'watchlists:',
-    '  poll_interval_ms: 200',
-    'rules:',
-    '  poll_interval_ms: 200',
-    `  audit_topic: ${topics.audit}`,
-    '  watchlist_default:',
-    '    legal_basis: "Border Screening Act s. 12 (test configuration)"',
-    'http:',
-    '  address: 127.0.0.1',
-    `  port: ${httpPort}`,
-    '',
-  ].join('\n'));
+  fs.writeFileSync(file, screenerConfigYaml({
+    instanceId: `${stem}-screener-${n}`, groupId: `${stem}-screeners`, kafkaAddress, redisAddress, redisPrefix, topics,
+    httpPort,
+  }));
 }
 
 function writeConsoleConfig(file, httpPort, screenerPorts) {

@@ -2,9 +2,11 @@
 // prerequisites (playwright-core, Debian's chromium, the servers, the built programs) with the
 // skip-or-fail rule, child processes with their logs in a run directory, the `crosscheck` CLI,
 // polling, free ports, deleting the run's Redis keys, and a browser per user with a fresh profile.
-// Both browser tests import it.
+// Both browser tests import it; ops_dashboard.test.mjs runs on createRun, console.test.mjs (the
+// older) keeps its own run plumbing and shares the topic names and the screener configuration.
 //
-//   const run = await createRun('ops_dashboard_test', { configForCli: 'screener.yaml' });
+//   const run = await createRun('ops_dashboard_browser_test');
+//   const topics = testTopics(run.stem);
 //
 // Exit codes of a test: 0 passed, 1 failed, 77 skipped (ctest SKIP_RETURN_CODE).
 
@@ -116,6 +118,61 @@ const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-f
 
 // Checks the prerequisites (exits 77 saying why, or 1 when they are required) and returns the
 // run's helpers. `name`: the ctest name, used in messages and the run directory.
+// The run's topic names: unique per run, so runs on one broker never meet.
+export function testTopics(stem) {
+  return {
+    itineraries: `${stem}-itineraries`,
+    manifests: `${stem}-manifests`,
+    payments: `${stem}-payments`,
+    deadletter: `${stem}-deadletter`,
+    flagsPrefix: `${stem}-flags.`,
+    audit: `${stem}-audit`,
+    dispositions: `${stem}-dispositions`,
+    consoleDeadletter: `${stem}-console-deadletter`,
+  };
+}
+
+// The operator queues the demo rules and watchlists flag to.
+export const QUEUES = ['border', 'customs', 'payments', 'rule-governance'];
+
+// A screener's configuration (keys: ops/config/screener.yaml) for a browser test: short commit
+// and poll intervals, so what the test changes shows within a second, and a short session
+// timeout, so a second screener joining the group is given partitions quickly.
+export function screenerConfigYaml({ instanceId, groupId, kafkaAddress, redisAddress, redisPrefix, topics, httpPort }) {
+  return [
+    `instance_id: ${instanceId}`,
+    'kafka:',
+    `  bootstrap_servers: ${kafkaAddress}`,
+    `  group_id: ${groupId}`,
+    '  commit_interval_ms: 200',
+    '  create_topics: true',
+    '  topic_partitions: 2',
+    '  consumer_properties:',
+    '    session.timeout.ms: "6000"',
+    '    heartbeat.interval.ms: "1000"',
+    'topics:',
+    `  itineraries: ${topics.itineraries}`,
+    `  manifests: ${topics.manifests}`,
+    `  payments: ${topics.payments}`,
+    `  deadletter: ${topics.deadletter}`,
+    `  flags_prefix: ${topics.flagsPrefix}`,
+    'redis:',
+    `  address: ${redisAddress}`,
+    `  key_prefix: "${redisPrefix}"`,
+    'watchlists:',
+    '  poll_interval_ms: 200',
+    'rules:',
+    '  poll_interval_ms: 200',
+    `  audit_topic: ${topics.audit}`,
+    '  watchlist_default:',
+    '    legal_basis: "Border Screening Act s. 12 (test configuration)"',
+    'http:',
+    '  address: 127.0.0.1',
+    `  port: ${httpPort}`,
+    '',
+  ].join('\n');
+}
+
 export async function createRun(name) {
   const started = Date.now();
   const elapsed = () => ((Date.now() - started) / 1000).toFixed(1).padStart(6) + 's';
