@@ -47,7 +47,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { QUEUES, freePort, httpStatus, logTail, redisDeletePrefix, screenerConfigYaml, sleep, testTopics } from './support.mjs';
+import {
+  QUEUES, freePort, httpStatus, kafkaConfigLines, logTail, redisDeletePrefix, screenerConfigYaml, sleep, testTopics,
+} from './support.mjs';
 
 const SKIP = 77;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -250,15 +252,7 @@ function writeScreenerConfig(httpPort) {
 function writeConsoleConfig(httpPort) {
   fs.writeFileSync(consoleConfig, [
     `instance_id: ${stem}-console`,
-    'kafka:',
-    `  bootstrap_servers: ${kafkaAddress}`,
-    `  group_id: ${stem}-console`,
-    '  commit_interval_ms: 200',
-    '  create_topics: true',
-    '  topic_partitions: 2',
-    '  consumer_properties:',
-    '    session.timeout.ms: "6000"',
-    '    heartbeat.interval.ms: "1000"',
+    ...kafkaConfigLines(kafkaAddress, `${stem}-console`),
     'redis:',
     `  address: ${redisAddress}`,
     `  key_prefix: "${redisPrefix}"`,

@@ -135,12 +135,12 @@ export function testTopics(stem) {
 // The operator queues the demo rules and watchlists flag to.
 export const QUEUES = ['border', 'customs', 'payments', 'rule-governance'];
 
-// A screener's configuration (keys: ops/config/screener.yaml) for a browser test: short commit
-// and poll intervals, so what the test changes shows within a second, and a short session
-// timeout, so a second screener joining the group is given partitions quickly.
-export function screenerConfigYaml({ instanceId, groupId, kafkaAddress, redisAddress, redisPrefix, topics, httpPort }) {
+// The `kafka:` section of a service's configuration for a browser test (the same keys in
+// ops/config/screener.yaml and console.yaml): a short commit interval, so what the test produces
+// shows within a second, and a short session timeout, so a member joining a group is given
+// partitions quickly.
+export function kafkaConfigLines(kafkaAddress, groupId) {
   return [
-    `instance_id: ${instanceId}`,
     'kafka:',
     `  bootstrap_servers: ${kafkaAddress}`,
     `  group_id: ${groupId}`,
@@ -150,6 +150,15 @@ export function screenerConfigYaml({ instanceId, groupId, kafkaAddress, redisAdd
     '  consumer_properties:',
     '    session.timeout.ms: "6000"',
     '    heartbeat.interval.ms: "1000"',
+  ];
+}
+
+// A screener's configuration (keys: ops/config/screener.yaml) for a browser test, with short poll
+// intervals, so a list or rule the test changes is live within a second.
+export function screenerConfigYaml({ instanceId, groupId, kafkaAddress, redisAddress, redisPrefix, topics, httpPort }) {
+  return [
+    `instance_id: ${instanceId}`,
+    ...kafkaConfigLines(kafkaAddress, groupId),
     'topics:',
     `  itineraries: ${topics.itineraries}`,
     `  manifests: ${topics.manifests}`,
