@@ -609,7 +609,8 @@ TEST_F(RoleMatrixTest, FailedLoginsAreRateLimited) {
     EXPECT_EQ(r.status, 401) << r.body;
     EXPECT_TRUE(header_value(r, "Set-Cookie").empty());
   }
-  // The limit (3 in this test) is reached: even the right token is refused now, with Retry-After.
+  // The limit (3 in this test) is reached for this client address: even the right token is
+  // refused from it now, with Retry-After.
   auto limited = attempt(tokens_[Caller::kSupervisor]);
   ASSERT_EQ(limited.status, 429) << limited.body;
   const std::string retry_after = header_value(limited, "Retry-After");

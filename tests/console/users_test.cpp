@@ -543,28 +543,55 @@ TEST_F(UsersTest, FailedLoginsAreLimitedPerAccount) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(login("alice", tb.token, "10.0.1." + std::to_string(i), now_ + i).kind, Kind::kBadCredentials);
   }
-  // Refused even with the right token, from a fresh address.
-  auto limited = login("alice", t.token, "10.0.2.1", now_ + 10);
+  // A wrong token is now refused as rate limited, from a fresh address too.
+  auto limited = login("alice", tb.token, "10.0.2.1", now_ + 10);
   ASSERT_EQ(limited.kind, Kind::kRateLimited);
   EXPECT_TRUE(limited.session_id.empty());
   // The oldest failure leaves the window at now_ + window.
   EXPECT_EQ(limited.retry_after_ms, kMinute - 10);
+  // Refused attempts are not counted on the account: the retry time has not moved.
+  EXPECT_EQ(login("alice", "cct_garbage", "10.0.2.5", now_ + 20).retry_after_ms, kMinute - 20);
   // Other accounts are not affected.
-  EXPECT_EQ(login("bob", tb.token, "10.0.2.2", now_ + 10).kind, Kind::kOk);
-  // Refused attempts are not counted: once the failures have left the window, it works.
-  EXPECT_EQ(login("alice", t.token, "10.0.2.1", now_ + kMinute - 1).kind, Kind::kRateLimited);
-  EXPECT_EQ(login("alice", t.token, "10.0.2.1", now_ + kMinute + 2).kind, Kind::kOk);
+  EXPECT_EQ(login("bob", tb.token, "10.0.2.2", now_ + 20).kind, Kind::kOk);
+  // The right token still opens a session: a stranger who knows the name cannot lock its owner
+  // out. The success resets the account's count, so the next wrong token is a plain failure.
+  auto owner = login("alice", t.token, "10.0.2.3", now_ + 30);
+  ASSERT_EQ(owner.kind, Kind::kOk);
+  EXPECT_FALSE(owner.session_id.empty());
+  EXPECT_EQ(login("alice", tb.token, "10.0.2.4", now_ + 40).kind, Kind::kBadCredentials);
 
   auto failed = audit_of("login_failed");
-  ASSERT_EQ(failed.size(), 5u);
+  ASSERT_EQ(failed.size(), 6u);
   EXPECT_EQ(failed[0].record.actor, "alice");
   EXPECT_EQ(failed[0].record.object_id, "alice");
   EXPECT_EQ(failed[0].record.details, R"({"client":"10.0.1.0","reason":"bad_credentials"})");
   EXPECT_EQ(failed[3].record.details, R"({"client":"10.0.2.1","reason":"rate_limited"})");
+  EXPECT_EQ(failed[4].record.details, R"({"client":"10.0.2.5","reason":"rate_limited"})");
+  EXPECT_EQ(failed[5].record.details, R"({"client":"10.0.2.4","reason":"bad_credentials"})");
   for (const auto& e : failed) {
     EXPECT_THAT(e.record.details, Not(HasSubstr(t.token.substr(21, 16))));
     EXPECT_THAT(e.record.details, Not(HasSubstr(tb.token.substr(21, 16))));
   }
+}
+
+// The account limit does not stop an address's own limit: the attempts it refuses still count
+// against the address they came from.
+TEST_F(UsersTest, AttemptsOnALimitedAccountStillCountAgainstTheirAddress) {
+  put(account("alice", {Role::kOps}));
+  const auto t = issue("alice");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(login("alice", "cct_garbage", "10.0.3." + std::to_string(i), now_ + i).kind, Kind::kBadCredentials);
+  }
+  // One address tries on against the limited account: refused, and counted on the address.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(login("alice", "cct_garbage", "10.0.4.1", now_ + 10 + i).kind, Kind::kRateLimited);
+  }
+  // Now the address itself is over its limit: even the right token is refused from there...
+  auto from_addr = login("alice", t.token, "10.0.4.1", now_ + 20);
+  ASSERT_EQ(from_addr.kind, Kind::kRateLimited);
+  EXPECT_EQ(from_addr.retry_after_ms, kMinute - 10);
+  // ...but not from the owner's own.
+  EXPECT_EQ(login("alice", t.token, "10.0.4.2", now_ + 20).kind, Kind::kOk);
 }
 
 TEST_F(UsersTest, FailedLoginsAreLimitedPerAddress) {

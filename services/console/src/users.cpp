@@ -31,30 +31,36 @@ constexpr std::size_t kMaxClientInAudit = 128;
 // A watched key changes only when an administrator acts on the same account at the same moment.
 constexpr int kMaxTransactAttempts = 8;
 
-// KEYS: the failure sets to consult (the client address's, then the account's when the name is
-// well-formed). ARGV: now, now - window, window, max, member.
-// Refuses (without recording) once any set holds `max` attempts inside the window, returning the
-// milliseconds until enough of them leave it; otherwise records this attempt in every set as a
-// failure (it is taken back if the login succeeds). Doing check and record in one script means a
-// burst of parallel attempts cannot all pass the check before any of them is counted.
+// KEYS: the client address's failure set, then the account's when the name is well-formed.
+// ARGV: now, now - window, window, max, member.
+// Returns {0, ms}: the address holds `max` failures inside the window; refused, nothing recorded,
+// ms until enough of them leave it. {2, ms}: the account does (the address does not); the attempt
+// is recorded against the address only, and the caller checks the token anyway: a right one
+// opens a session, a wrong one is refused as rate limited (ms as above). {1, 0}: recorded in both
+// sets as a failure (taken back if the login succeeds). Doing check and record in one script
+// means a burst of parallel attempts cannot all pass the check before any of them is counted.
 constexpr std::string_view kLuaReserve = R"lua(
 local max = tonumber(ARGV[4])
-local retry = 0
-for _, k in ipairs(KEYS) do
+local function retry_after(k)
   redis.call('ZREMRANGEBYSCORE', k, '-inf', ARGV[2])
   local n = redis.call('ZCARD', k)
-  if n >= max then
-    local e = redis.call('ZRANGE', k, n - max, n - max, 'WITHSCORES')
-    local r = tonumber(e[2]) + tonumber(ARGV[3]) - tonumber(ARGV[1])
-    if r < 1 then r = 1 end
-    if r > retry then retry = r end
-  end
+  if n < max then return 0 end
+  local e = redis.call('ZRANGE', k, n - max, n - max, 'WITHSCORES')
+  local r = tonumber(e[2]) + tonumber(ARGV[3]) - tonumber(ARGV[1])
+  if r < 1 then r = 1 end
+  return r
 end
-if retry > 0 then return {0, retry} end
-for _, k in ipairs(KEYS) do
+local function record(k)
   redis.call('ZADD', k, ARGV[1], ARGV[5])
   redis.call('PEXPIRE', k, ARGV[3])
 end
+local addr = retry_after(KEYS[1])
+if addr > 0 then return {0, addr} end
+local account = 0
+if KEYS[2] then account = retry_after(KEYS[2]) end
+record(KEYS[1])
+if account > 0 then return {2, account} end
+if KEYS[2] then record(KEYS[2]) end
 return {1, 0}
 )lua";
 
@@ -660,6 +666,11 @@ Result<LoginOutcome> UserStore::login(const std::string& name, std::string_view 
     if (auto s = audit_failure("rate_limited"); !s) return s.error();
     return out;
   }
+  // The account is over its limit but this address is not: the token is still checked, so a
+  // stranger who knows an officer's account name cannot lock the officer out. Only a wrong token
+  // is refused (the limit's answer, not counted again).
+  const bool account_limited = reserved->elements[0].integer == 2;
+  const std::int64_t account_retry_ms = reserved->elements[1].integer;
 
   // The attempt now counts as a failure until the session exists.
   std::string failure;
@@ -714,6 +725,12 @@ Result<LoginOutcome> UserStore::login(const std::string& name, std::string_view 
   }
   if (!failure.empty()) {
     out = LoginOutcome{};
+    if (account_limited) {
+      out.kind = LoginOutcome::Kind::kRateLimited;
+      out.retry_after_ms = account_retry_ms;
+      if (auto s = audit_failure("rate_limited"); !s) return s.error();
+      return out;
+    }
     out.kind = LoginOutcome::Kind::kBadCredentials;
     if (auto s = audit_failure(failure); !s) return s.error();
   }

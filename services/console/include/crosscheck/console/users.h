@@ -115,10 +115,13 @@ class UserStore {
   // account is disabled.
   Result<std::optional<Principal>> authenticate_token(std::string_view token, std::int64_t now_ms);
   // Exchanges an account name and token for a session. Counts failures per account and per
-  // client address; once either reached max_failed_logins within the window, further attempts
-  // are refused (kRateLimited) without checking the token. Check and count are one atomic step
-  // (each attempt counts as a failure until it succeeds), so parallel attempts cannot overrun the
-  // limit; refused attempts are not counted. A success takes back its own attempt and resets the
+  // client address. Once the address reached max_failed_logins within the window, its attempts
+  // are refused (kRateLimited) without checking the token. Once the account did, a wrong token is
+  // refused the same way (kRateLimited, not counted on the account) but the right one still opens
+  // a session: a stranger who knows an account name cannot lock its owner out, and a 256-bit
+  // token leaves nothing to guess. Check and count are one atomic step (each attempt counts as a
+  // failure until it succeeds), so parallel attempts cannot overrun the address limit; refused
+  // attempts are not counted. A success takes back its own attempt and resets the
   // account's count (its owner proved who they are) but not the address's (else one valid account
   // would let a client wipe the record of its guesses at others). The window is measured with
   // now_ms. A session lasts session_ttl, never longer than the token it was opened with.
