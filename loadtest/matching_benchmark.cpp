@@ -10,9 +10,11 @@
 // median_us and p99_us are per-query percentiles of thread CPU time over all queries,
 // listed_median_us / other_median_us the medians of the two kinds, hit_rate the share of
 // queries with at least one hit. Explanations are built for every hit, as in production.
-// Work counters (MatchIndex::last_match_stats): cands_mean and scored_mean per query, and
-// capped_share, the share of queries where a work cap (postings read or candidates scored)
-// cut retrieval short. build_s is the wall time of building the index, build_cpu_s the building
+// Work counters (MatchIndex::last_match_stats): cands_mean, summary_passed_mean, pre_passed_mean
+// and scored_mean per query, and capped_share, the share of queries where a work cap (postings
+// read or candidates scored) cut retrieval short. Built with -DCROSSCHECK_MATCH_PHASES=ON, it
+// also reports phase_<phase>_kcycles, the median CPU cycles (thousands) of each phase of a query
+// (MatchPhase). build_s is the wall time of building the index, build_cpu_s the building
 // thread's CPU time (the two differ when other processes compete for the core).
 // CROSSCHECK_BENCH_LISTED_SHARE=0.5 restores the earlier half-listed mix; CROSSCHECK_BENCH_SLOW=N
 // prints the N slowest queries with their counters to stderr. CROSSCHECK_BENCH_DUMP=PREFIX writes the
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -230,7 +233,11 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
   std::vector<MatchHit> hits;
   std::vector<double> us, listed_us, other_us;
   us.reserve(1 << 16);
-  std::size_t i = 0, with_hits = 0, n = 0, cands = 0, scored = 0, capped = 0;
+  std::size_t i = 0, with_hits = 0, n = 0, cands = 0, scored = 0, capped = 0, summary_passed = 0, pre_passed = 0;
+  // Cycles per phase and query, when the library times them (CROSSCHECK_MATCH_PHASES).
+  constexpr std::size_t kPhases = std::tuple_size_v<decltype(crosscheck::rules::MatchStats::phase_cycles)>;
+  std::array<std::vector<double>, kPhases> phase_cycles;
+  bool timed = false;  // the first query of a timing build sets it
   struct Slow {
     double us;
     std::size_t query;
@@ -255,6 +262,10 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
     const auto st = MatchIndex::last_match_stats();
     cands += st.candidates;
     scored += st.scored;
+    summary_passed += st.summary_passed;
+    pre_passed += st.pre_passed;
+    for (std::size_t p = 0; p < kPhases && !timed; ++p) timed = st.phase_cycles[p] != 0;
+    for (std::size_t p = 0; timed && p < kPhases; ++p) phase_cycles[p].push_back(static_cast<double>(st.phase_cycles[p]));
     capped += st.postings_skipped > 0 || st.candidates_capped > 0;
     if (keep_slow) slow.push_back({t, qi, st, hits.size()});
     with_hits += !hits.empty();
@@ -276,6 +287,14 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
   state.counters["other_median_us"] = percentile(other_us, 0.5);
   state.counters["cands_mean"] = static_cast<double>(cands) / dn;
   state.counters["scored_mean"] = static_cast<double>(scored) / dn;
+  state.counters["summary_passed_mean"] = static_cast<double>(summary_passed) / dn;
+  state.counters["pre_passed_mean"] = static_cast<double>(pre_passed) / dn;
+  for (std::size_t p = 0; timed && p < kPhases; ++p) {
+    // The median over all queries (a query that never reached the phase counts 0).
+    auto& v = phase_cycles[p];
+    const auto phase = static_cast<crosscheck::rules::MatchPhase>(p);
+    state.counters["phase_" + std::string(crosscheck::rules::to_string(phase)) + "_kcycles"] = percentile(v, 0.5) / 1e3;
+  }
   state.counters["capped_share"] = static_cast<double>(capped) / dn;
   state.counters["hit_rate"] = n ? static_cast<double>(with_hits) / static_cast<double>(n) : 0;
   state.counters["entries"] = static_cast<double>(s.index->entry_count());

@@ -2,6 +2,10 @@
 // and explanations. The design and its constants are described in docs/matching.md.
 #include "crosscheck/rules/match_index.h"
 
+#if CROSSCHECK_MATCH_PHASES && (defined(__x86_64__) || defined(__i386__))
+#include <x86intrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -24,6 +28,22 @@
 namespace crosscheck::rules {
 
 // ---- small public helpers -----------------------------------------------------------------------
+
+std::string_view to_string(MatchPhase phase) {
+  switch (phase) {
+    case MatchPhase::kIdentifiers: return "identifiers";
+    case MatchPhase::kQueryTokens: return "query_tokens";
+    case MatchPhase::kRetrieval: return "retrieval";
+    case MatchPhase::kPreparation: return "preparation";
+    case MatchPhase::kSummaryCheck: return "summary_check";
+    case MatchPhase::kPreBound: return "pre_bound";
+    case MatchPhase::kExactBounds: return "exact_bounds";
+    case MatchPhase::kScoring: return "scoring";
+    case MatchPhase::kThresholds: return "thresholds";
+    case MatchPhase::kExplanations: return "explanations";
+  }
+  return "unknown";
+}
 
 std::string_view to_string(MatchKind kind) {
   switch (kind) {
@@ -1595,12 +1615,43 @@ void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits, const Mat
 
 }  // namespace
 
+namespace {
+// Adds the CPU cycles since the previous mark to a phase of MatchStats::phase_cycles. Compiled
+// to nothing unless CROSSCHECK_MATCH_PHASES is set (the CMake option), so production builds pay
+// nothing; the cycle counter is x86's (elsewhere the counts stay 0).
+class PhaseClock {
+ public:
+  explicit PhaseClock(MatchStats& stats) : stats_(stats), last_(now()) {}
+  void mark(MatchPhase phase) {
+#if CROSSCHECK_MATCH_PHASES
+    const std::uint64_t t = now();
+    stats_.phase_cycles[static_cast<std::size_t>(phase)] += t - last_;
+    last_ = t;
+#else
+    (void)phase;
+#endif
+  }
+
+ private:
+  static std::uint64_t now() {
+#if CROSSCHECK_MATCH_PHASES && (defined(__x86_64__) || defined(__i386__))
+    return __rdtsc();
+#else
+    return 0;
+#endif
+  }
+  [[maybe_unused]] MatchStats& stats_;
+  [[maybe_unused]] std::uint64_t last_;
+};
+}  // namespace
+
 void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
                        std::optional<double> threshold_override) const {
   const Impl& x = *impl_;
   Scratch& s = t_scratch;
   MatchStats& stats = t_stats;
   stats = MatchStats{};
+  PhaseClock clock(stats);
   if (s.index_serial != x.serial) {
     s.variant_cache.clear();
     s.index_serial = x.serial;
@@ -1734,6 +1785,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     return std::clamp(ns.score + corr, 0.0, kMaxNameBasedScore);
   };
 
+  clock.mark(MatchPhase::kIdentifiers);
   // 2. Names.
   normalize_for_matching(query.name.substr(0, std::min(query.name.size(), kMaxNameBytes)), s.norm);
   s.qtokens.resize(kMaxQueryTokens);
@@ -1786,6 +1838,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       }
     }
 
+    clock.mark(MatchPhase::kQueryTokens);
     // Retrieval: postings of the rare variants of each token, pairs of common groups across two
     // tokens, and one-token names of a common group for one-token queries. The sources are
     // gathered first so the accumulation table can be sized once.
@@ -1865,6 +1918,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     stats.postings_read = read;
     stats.candidates = s.used.size();
 
+    clock.mark(MatchPhase::kRetrieval);
     // Verification: the candidates with the most query tokens behind them first, at most
     // kMaxCandidates of them; each entry keeps its best name.
     s.cands.clear();
@@ -1977,6 +2031,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       if (sum.type_alias & 1U) penalty += kWeakAliasPenalty;
       return p / (p + unmatched) - penalty + max_gain;
     };
+    clock.mark(MatchPhase::kPreparation);
     std::size_t kept = 0;
     for (const Candidate& c : s.cands) {
       const Impl::NameSummary& sum = *c.sum;  // read with the postings: in cache
@@ -1995,6 +2050,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       s.cands[kept++] = c;
     }
     s.cands.resize(kept);
+    stats.summary_passed = kept;
+    clock.mark(MatchPhase::kSummaryCheck);
     // Pre bound for every candidate first, then the quick and exact bounds for the ones it lets
     // through: the per-token slots, dictionary entries and texts the quick bound reads are fetched
     // (prefetch) for all of them between the passes, so their cache misses overlap instead of
@@ -2021,6 +2078,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       s.cands[pre_kept++] = c;
     }
     s.cands.resize(pre_kept);
+    stats.pre_passed = pre_kept;
+    clock.mark(MatchPhase::kPreBound);
     for (const Candidate& c : s.cands) {
       const Impl::NameTok* toks = x.name_toks.data() + c.sum->tok_begin;
       for (std::uint32_t k = 0; k < c.sum->tok_count; ++k) __builtin_prefetch(x.tok_pool.data() + x.tok_off[toks[k].tid]);
@@ -2046,6 +2105,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       }
       s.bounded.emplace_back(bound, c.name);
     }
+    clock.mark(MatchPhase::kExactBounds);
     // Best bound first: once max_hits entries have reached their threshold with final scores that
     // no remaining bound can reach, the rest cannot enter the hits. (Not when an identifier hit
     // is present: its explanation wants its best name, whatever the name scores.)
@@ -2114,6 +2174,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     }
   }
 
+  clock.mark(n_strong > 0 ? MatchPhase::kScoring : MatchPhase::kQueryTokens);
   // 3. Thresholds (corroboration is prepared above).
   std::size_t kept = 0;
   for (std::size_t k = 0; k < s.best.size(); ++k) {
@@ -2141,6 +2202,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
   });
   if (s.best.size() > options_.max_hits) s.best.resize(options_.max_hits);
 
+  clock.mark(MatchPhase::kThresholds);
   // 4. Explanations, for the hits only. Each hit's listed name is a chain of three reads (entry,
   // its names, the text): one link is fetched for every hit at a time, so the misses overlap.
   auto hit_entry = [&](const EntryBest& b) -> const WatchlistEntry& {
@@ -2197,6 +2259,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     }
     out.push_back(std::move(hit));
   }
+  clock.mark(MatchPhase::kExplanations);
 }
 
 }  // namespace crosscheck::rules

@@ -147,6 +147,37 @@ TEST_F(MatchIndexTest, ExactNameHitsAndCountsAreRight) {
   EXPECT_EQ(hits[0].matched_on, static_cast<std::uint8_t>(MatchKind::kName));
 }
 
+// The work counters describe the call just made: every candidate that reached a bound was
+// retrieved, and each bound lets through no more than the one before. The phase timings are for
+// performance work and are compiled out unless the library is built with CROSSCHECK_MATCH_PHASES.
+TEST_F(MatchIndexTest, WorkCountersDescribeTheLastCall) {
+  auto hits = run(*index_, named("Ivan Petrov"));
+  ASSERT_FALSE(hits.empty());
+  const MatchStats st = MatchIndex::last_match_stats();
+  EXPECT_GT(st.candidates, 0U);
+  EXPECT_GE(st.summary_passed, 1U) << "the listed name itself passes the summary check";
+  EXPECT_LE(st.summary_passed, st.candidates);
+  EXPECT_GE(st.pre_passed, 1U);
+  EXPECT_LE(st.pre_passed, st.summary_passed);
+  EXPECT_GE(st.scored, 1U);
+  EXPECT_LE(st.scored, st.pre_passed);
+  std::uint64_t cycles = 0;
+  for (const auto c : st.phase_cycles) cycles += c;
+#if CROSSCHECK_MATCH_PHASES
+  EXPECT_GT(cycles, 0U);
+#else
+  EXPECT_EQ(cycles, 0U) << "phase timing is compiled out of the default build";
+#endif
+  // A name of weak tokens alone retrieves nothing: the counters start from 0 again.
+  run(*index_, named("Corp Ltd"));
+  const MatchStats weak = MatchIndex::last_match_stats();
+  EXPECT_EQ(weak.candidates, 0U);
+  EXPECT_EQ(weak.summary_passed, 0U);
+  EXPECT_EQ(weak.pre_passed, 0U);
+  EXPECT_EQ(to_string(MatchPhase::kPreBound), "pre_bound");
+  EXPECT_EQ(to_string(MatchPhase::kExplanations), "explanations");
+}
+
 TEST_F(MatchIndexTest, TyposAreTolerated) {
   for (const char* q : {"Ivan Petrof", "Ivan Petorv", "Ivan Pettrov", "Ivn Petrov", "Robert Hawthorn",
                         "Robert Hawtorne", "Chidinma Okonkwo-Belamy"}) {

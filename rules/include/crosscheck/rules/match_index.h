@@ -28,6 +28,7 @@
 // Scores: 0..1; 1.0 only for identifier equality, name-based scores stop at 0.99.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -132,7 +133,27 @@ struct MatchStats {
   std::size_t scored = 0;             // candidates fully scored
   std::size_t stopped_early = 0;      // candidates within the bound left unscored: max_hits hits had
                                       // already reached final scores above their bound
+  std::size_t summary_passed = 0;     // candidates the summary check let through to their records
+  std::size_t pre_passed = 0;         // ... and the first bound on those records let through
+  // CPU cycles spent in each phase of the call, in the order of MatchPhase; all 0 unless the
+  // library is built with CROSSCHECK_MATCH_PHASES (a CMake option, for performance work).
+  std::array<std::uint64_t, 10> phase_cycles{};
 };
+
+// The phases MatchStats::phase_cycles counts.
+enum class MatchPhase : std::uint8_t {
+  kIdentifiers,   // identifier look-ups and corroboration setup
+  kQueryTokens,   // normalisation, the query tokens' neighbourhoods
+  kRetrieval,     // sources and the candidate table
+  kPreparation,   // candidate cap, per-query tables
+  kSummaryCheck,  // the summary check, and the fetch of the records of what passes
+  kPreBound,      // the first bound, from the token records
+  kExactBounds,   // the quick and exact bounds
+  kScoring,       // scoring, best bound first, and each entry's best name
+  kThresholds,    // corroboration and thresholds
+  kExplanations,  // the hits' explanations
+};
+std::string_view to_string(MatchPhase phase);
 
 struct MatchOptions {
   // Used for lists without an entry in `list_thresholds`.
