@@ -29,6 +29,10 @@ namespace crosscheck::rules {
 
 // ---- small public helpers -----------------------------------------------------------------------
 
+static_assert(static_cast<std::size_t>(MatchPhase::kExplanations) + 1 ==
+                  std::tuple_size_v<decltype(MatchStats::phase_cycles)>,
+              "one MatchStats::phase_cycles slot per MatchPhase");
+
 std::string_view to_string(MatchPhase phase) {
   switch (phase) {
     case MatchPhase::kIdentifiers: return "identifiers";
