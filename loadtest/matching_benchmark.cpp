@@ -10,8 +10,8 @@
 // median_us and p99_us are per-query percentiles of thread CPU time over all queries,
 // listed_median_us / other_median_us the medians of the two kinds, hit_rate the share of
 // queries with at least one hit. Explanations are built for every hit, as in production.
-// Work counters (MatchIndex::last_match_stats): cands_mean, summary_passed_mean, pre_passed_mean
-// and scored_mean per query, and capped_share, the share of queries where a work cap (postings
+// Work counters (MatchIndex::last_match_stats): cands_mean, summary_passed_mean, pre_passed_mean,
+// quick_passed_mean, exact_passed_mean and scored_mean per query, and capped_share, the share of queries where a work cap (postings
 // read or candidates scored) cut retrieval short. Built with -DCROSSCHECK_MATCH_PHASES=ON, it
 // also reports phase_<phase>_kcycles, the median CPU cycles (thousands) of each phase of a query
 // (MatchPhase). build_s is the wall time of building the index, build_cpu_s the building
@@ -233,7 +233,8 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
   std::vector<MatchHit> hits;
   std::vector<double> us, listed_us, other_us;
   us.reserve(1 << 16);
-  std::size_t i = 0, with_hits = 0, n = 0, cands = 0, scored = 0, capped = 0, summary_passed = 0, pre_passed = 0;
+  std::size_t i = 0, with_hits = 0, n = 0, cands = 0, scored = 0, capped = 0, summary_passed = 0, pre_passed = 0,
+              quick_passed = 0, exact_passed = 0;
   // Cycles per phase and query, when the library times them (CROSSCHECK_MATCH_PHASES).
   constexpr std::size_t kPhases = std::tuple_size_v<decltype(crosscheck::rules::MatchStats::phase_cycles)>;
   std::array<std::vector<double>, kPhases> phase_cycles;
@@ -264,6 +265,8 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
     scored += st.scored;
     summary_passed += st.summary_passed;
     pre_passed += st.pre_passed;
+    quick_passed += st.quick_passed;
+    exact_passed += st.exact_passed;
     for (std::size_t p = 0; p < kPhases && !timed; ++p) timed = st.phase_cycles[p] != 0;
     for (std::size_t p = 0; timed && p < kPhases; ++p) phase_cycles[p].push_back(static_cast<double>(st.phase_cycles[p]));
     capped += st.postings_skipped > 0 || st.candidates_capped > 0;
@@ -289,6 +292,8 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
   state.counters["scored_mean"] = static_cast<double>(scored) / dn;
   state.counters["summary_passed_mean"] = static_cast<double>(summary_passed) / dn;
   state.counters["pre_passed_mean"] = static_cast<double>(pre_passed) / dn;
+  state.counters["quick_passed_mean"] = static_cast<double>(quick_passed) / dn;
+  state.counters["exact_passed_mean"] = static_cast<double>(exact_passed) / dn;
   for (std::size_t p = 0; timed && p < kPhases; ++p) {
     // The median over all queries (a query that never reached the phase counts 0).
     auto& v = phase_cycles[p];

@@ -610,7 +610,9 @@ struct NameRec {
   std::uint32_t entry = 0;      // within the list
   std::uint32_t name = 0;       // names then weak aliases
   std::uint32_t gentry = 0;     // global entry id
-  std::uint32_t tok_begin = 0;  // into Impl::name_toks
+  // Into Impl::name_toks. Names with the same tokens (common in large lists: one "Ivan Petrov" per
+  // entry) share one run, so tok_begin also identifies the form a query bounds and scores once.
+  std::uint32_t tok_begin = 0;
   std::uint8_t tok_count = 0;
   std::uint8_t strong_count = 0;
   bool weak_alias = false;
@@ -625,10 +627,26 @@ struct EntryInfo {
   EntityType type = EntityType::kPerson;
 };
 
+// The reasons compare_tokens gives, so a Variant stores one byte for its reason.
+constexpr std::string_view kHows[] = {"exact", "initial", "typo", "phonetic", "nickname", "unmatched"};
+
+std::uint8_t how_index(std::string_view how) {
+  for (std::size_t k = 0; k < std::size(kHows); ++k) {
+    if (kHows[k] == how) return static_cast<std::uint8_t>(k);
+  }
+  // compare_tokens gained a reason kHows does not list: explanations would be wrong.
+  std::fprintf(stderr, "match_index: unknown token similarity reason '%.*s'\n", static_cast<int>(how.size()), how.data());
+  std::abort();
+}
+
+// One listed token in a query token's neighbourhood, with what retrieval needs of it, so that
+// retrieval reads no per-token array of the dictionary (each such read is a cache miss at 1M).
 struct Variant {
   std::uint32_t tid;
   float sim;
-  std::string_view how;  // static strings from compare_tokens
+  std::uint32_t post_begin, post_end;  // its postings: Impl::post[post_begin, post_end)
+  std::uint8_t how;                    // kHows[how]: compare_tokens' reason
+  bool common;                         // Impl::TokInfo::common: retrieved through its group instead
 };
 
 std::atomic<std::uint64_t> g_index_serial{1};
@@ -719,8 +737,7 @@ struct MatchIndex::Impl {
   BigVec<std::uint32_t> nbc_off;  // tid -> range in nb_common
   BigVec<std::uint32_t> nb_common;
   // Postings.
-  BigVec<std::uint32_t> post_off;  // tid -> range in post
-  BigVec<std::uint32_t> post;      // name ids
+  BigVec<std::uint32_t> post_off;  // tid -> range in post_sums
   FlatMultiMap singles;                 // pk id of a common group -> names with one strong token
   FlatMultiMap pairs;                   // (pk a, pk b) of common groups -> names
   // Names and entries.
@@ -738,22 +755,25 @@ struct MatchIndex::Impl {
     std::uint64_t letters;
   };
   BigVec<NameTok> name_toks;
-  // Sixteen bytes per name for the first look at a candidate (docs/matching.md, "summary check"):
-  // the first letters its tokens start with (letter_bit), what the bound needs of its shape, and
-  // its type, so most candidates are turned away without reading their records.
+  // A posting: the name's id and sixteen bytes for the first look at it as a candidate
+  // (docs/matching.md, "summary check"): the first letters its tokens start with (letter_bit),
+  // what the bound needs of its shape, and its type, so most candidates are turned away without
+  // reading their records.
   struct NameSummary {
+    std::uint32_t name;
     std::uint32_t first_letters;
-    std::uint32_t tok_begin;     // NameRec's, so its tokens are read without its record
-    std::uint8_t tok_count;      // NameRec's
-    std::uint8_t strong_count;   // NameRec's
-    std::uint8_t nonweak_count;  // strong tokens and initials
-    std::uint8_t min_weight;     // least weight of a strong token, rounded down to k/255
-    std::uint8_t type_alias;     // EntityType << 1 | weak alias
+    std::uint32_t tok_begin;            // NameRec's, so its tokens are read without its record
+    std::uint32_t tok_count : 5;        // NameRec's (at most kMaxListedTokens)
+    std::uint32_t strong_count : 5;     // NameRec's
+    std::uint32_t nonweak_count : 5;    // strong tokens and initials
+    std::uint32_t type_alias : 5;       // EntityType << 1 | weak alias
+    std::uint32_t min_weight : 8;       // least weight of a strong token, rounded down to k/255
   };
-  // The summary of each posting's name, beside the postings (post_sums[k] is the summary of
-  // post[k], single_sums and pair_sums likewise for the values of singles and pairs): retrieval
-  // reads them in sequence with the name ids, so the summary check costs no cache miss per
-  // candidate (at a million entries the summaries alone are 32 MB, read at random otherwise).
+  // The postings of each token (post_sums[post_off[tid] ...]), and the values of singles and
+  // pairs in the same form (single_sums[k] for singles.values()[k], likewise pair_sums):
+  // retrieval reads the names with their summaries in sequence, so the summary check costs no
+  // cache miss per candidate (at a million entries the summaries are 32 MB, read at random
+  // otherwise).
   BigVec<NameSummary> post_sums, single_sums, pair_sums;
   BigVec<std::uint32_t> pk_first_letters;  // pk id -> letter_bit of its members' first bytes
   std::vector<EntryInfo> entries;
@@ -809,8 +829,7 @@ struct Candidate {
 };
 
 struct Source {
-  std::span<const std::uint32_t> names;
-  const MatchIndex::Impl::NameSummary* sums;  // sums[k] is the summary of names[k]
+  std::span<const MatchIndex::Impl::NameSummary> names;
   std::uint16_t bits;
 };
 
@@ -822,6 +841,8 @@ struct EntryBest {
   double corroboration;
   std::uint8_t matched_on;
 };
+
+static_assert(sizeof(MatchIndex::Impl::NameSummary) == 16);
 
 // What the current query knows about one listed token (dictionary id), indexed directly; a slot
 // belongs to the current query only when its stamp is the query's, so nothing is cleared between
@@ -846,49 +867,71 @@ struct PairMemo {
 };
 constexpr std::size_t kPairCacheSlots = 1U << 15;  // 1.5 MB per thread, direct-mapped
 
-// What the query knows of one listed token (or phonetic group): which query tokens it may meet, at
-// what best similarity.
-struct VarSlot {
-  std::uint32_t key = UINT32_MAX;  // UINT32_MAX = empty
-  std::uint32_t mask = 0;
-  float sim = 0;
-};
-
-// A query-sized table of VarSlots by key (open addressing, cleared through the slots it used), small
-// enough to stay in the L1/L2 cache, so the first bound looks a listed token up in a few cycles.
+// A query-sized table of Slots by Slot::key (open addressing, cleared through the slots it used),
+// small enough to stay in the L1/L2 cache. kSlots must be more than twice what a query can insert,
+// so probes stay short and an empty slot (key Slot::kEmpty) always ends one.
+template <typename Slot, std::size_t kSlots>
 class QueryTable {
  public:
+  using Key = decltype(Slot::key);
   void clear() {
-    if (slots_.size() != kSlots) slots_.assign(kSlots, VarSlot{});
-    for (std::uint32_t pos : used_) slots_[pos] = VarSlot{};
+    if (slots_.size() != kSlots) slots_.assign(kSlots, Slot{});
+    for (std::uint32_t pos : used_) slots_[pos] = Slot{};
     used_.clear();
   }
-  VarSlot& upsert(std::uint32_t key) {
+  Slot& upsert(Key key) {
     std::size_t pos = mix64(key) & (kSlots - 1);
-    while (slots_[pos].key != UINT32_MAX && slots_[pos].key != key) pos = (pos + 1) & (kSlots - 1);
-    VarSlot& v = slots_[pos];
-    if (v.key == UINT32_MAX) {
+    while (slots_[pos].key != Slot::kEmpty && slots_[pos].key != key) pos = (pos + 1) & (kSlots - 1);
+    Slot& v = slots_[pos];
+    if (v.key == Slot::kEmpty) {
       v.key = key;
       used_.push_back(static_cast<std::uint32_t>(pos));
     }
     return v;
   }
-  const VarSlot* find(std::uint32_t key) const {
+  const Slot* find(Key key) const {
     for (std::size_t pos = mix64(key) & (kSlots - 1);; pos = (pos + 1) & (kSlots - 1)) {
-      const VarSlot& v = slots_[pos];
+      const Slot& v = slots_[pos];
       if (v.key == key) return &v;
-      if (v.key == UINT32_MAX) return nullptr;
+      if (v.key == Slot::kEmpty) return nullptr;
     }
   }
 
  private:
-  // More than twice what a query can insert (kMaxQueryTokens x (kMaxVariants + 1)), so probes stay
-  // short and an empty slot always ends one.
-  static constexpr std::size_t kSlots = 2048;
-  static_assert(kSlots > 2 * kMaxQueryTokens * (kMaxVariants + 1));
-  std::vector<VarSlot> slots_;
+  static_assert((kSlots & (kSlots - 1)) == 0);
+  std::vector<Slot> slots_;
   std::vector<std::uint32_t> used_;
 };
+
+// What the query knows of one listed token (or phonetic group): which query tokens it may meet, at
+// what best similarity. The first bound looks listed tokens up in a table of these.
+struct VarSlot {
+  static constexpr std::uint32_t kEmpty = UINT32_MAX;
+  std::uint32_t key = kEmpty;
+  std::uint32_t mask = 0;
+  float sim = 0;
+};
+// Every query token's variants and itself, or its common groups.
+constexpr std::size_t kVarSlots = 2048;
+static_assert(kVarSlots > 2 * kMaxQueryTokens * (kMaxVariants + 1));
+
+// What a query has worked out for one form (a run of listed tokens shared by every name with those
+// tokens, NameRec::tok_begin, and the weak-alias flag): the bounds and the score depend on nothing
+// else, so each form is bounded and scored once per query, however many entries carry it.
+struct FormSlot {
+  static constexpr std::uint64_t kEmpty = 0;
+  std::uint64_t key = kEmpty;  // form_key()
+  double pre = 0, exact = 0;
+  std::uint32_t score = UINT32_MAX;  // into Scratch::form_scores once scored
+  bool has_pre = false, has_exact = false;
+};
+// The candidates a query bounds (kMaxCandidates at most).
+constexpr std::size_t kFormSlots = 2048;
+static_assert(kFormSlots > 2 * kMaxCandidates);
+
+inline std::uint64_t form_key(std::uint32_t tok_begin, std::uint8_t type_alias) {
+  return ((static_cast<std::uint64_t>(tok_begin) << 1) | (type_alias & 1U)) + 1;
+}
 
 // Common phonetic groups of the query tokens (their members are not in the neighbourhoods).
 struct MaskSlot {
@@ -987,8 +1030,8 @@ struct Scratch {
   // The same facts for the first bound, in tables small enough to stay in the L1/L2 cache: the
   // neighbourhood of the query tokens by listed token id, and the query tokens' common phonetic
   // groups by group id (their similarity is not used: a member may score up to 1).
-  QueryTable var_tab;
-  QueryTable common_tab;
+  QueryTable<VarSlot, kVarSlots> var_tab;
+  QueryTable<VarSlot, kVarSlots> common_tab;
   // Comparisons outside the neighbourhoods, across queries (real traffic repeats given names).
   BigVec<PairMemo> pair_cache;
   std::uint32_t mask_stamp = 0;
@@ -999,6 +1042,8 @@ struct Scratch {
   // Candidates that passed both bounds, with their bound, scored best bound first.
   std::vector<std::pair<double, std::uint32_t>> bounded;
   std::vector<std::pair<std::uint32_t, double>> hit_finals;  // entries that reached a threshold
+  QueryTable<FormSlot, kFormSlots> forms;
+  std::vector<NameScore> form_scores;
   std::vector<double> kth;
 };
 
@@ -1018,6 +1063,8 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
   std::vector<std::pair<std::uint64_t, std::uint32_t>> id_kv;
   NormalizedName norm;
   std::vector<std::uint32_t> seen;
+  // Names with the same tokens share one run of token records (see NameRec::tok_begin).
+  std::unordered_map<std::uint64_t, std::uint32_t> forms;  // hash of the tids -> tok_begin
 
   for (std::uint32_t li = 0; li < lists_.size(); ++li) {
     x.entry_base.push_back(static_cast<std::uint32_t>(x.entries.size()));
@@ -1077,6 +1124,15 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
             seen.push_back(tid);
             ++tok_df[tid];
           }
+        }
+        std::uint64_t form = mix64(rec.tok_count);
+        for (std::uint32_t k = 0; k < rec.tok_count; ++k) form = mix64(form ^ x.name_toks[rec.tok_begin + k].tid);
+        auto [fit, new_form] = forms.try_emplace(form, rec.tok_begin);
+        if (!new_form && std::equal(x.name_toks.begin() + fit->second, x.name_toks.begin() + fit->second + rec.tok_count,
+                                    x.name_toks.begin() + rec.tok_begin,
+                                    [](const Impl::NameTok& a, const Impl::NameTok& b) { return a.tid == b.tid && a.cls == b.cls; })) {
+          x.name_toks.resize(rec.tok_begin);
+          rec.tok_begin = fit->second;
         }
         x.names.push_back(rec);
       }
@@ -1147,8 +1203,16 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
   BigVec<Impl::NameSummary> name_sums(x.names.size());
   for (std::size_t n = 0; n < x.names.size(); ++n) {
     const NameRec& rec = x.names[n];
-    Impl::NameSummary sum{0, rec.tok_begin, rec.tok_count, 0, 0, 255,
-                          static_cast<std::uint8_t>((static_cast<unsigned>(rec.type) << 1) | (rec.weak_alias ? 1U : 0U))};
+    Impl::NameSummary sum{};
+    sum.name = static_cast<std::uint32_t>(n);
+    sum.tok_begin = rec.tok_begin;
+    sum.tok_count = rec.tok_count;
+    static_assert(kMaxListedTokens < 32, "NameSummary::tok_count has five bits");
+    sum.type_alias = (static_cast<unsigned>(rec.type) << 1) | (rec.weak_alias ? 1U : 0U);
+    if ((static_cast<unsigned>(sum.type_alias) >> 1) != static_cast<unsigned>(rec.type)) {
+      std::fprintf(stderr, "match_index: EntityType %u does not fit NameSummary::type_alias\n", static_cast<unsigned>(rec.type));
+      std::abort();
+    }
     float min_w = 1.0F;
     for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
       const Impl::NameTok& nt = x.name_toks[rec.tok_begin + k];
@@ -1196,7 +1260,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       }
     }
     for (std::uint32_t t = 0; t < ntok; ++t) x.post_off[t + 1] += x.post_off[t];
-    x.post.resize(x.post_off[ntok]);
+    std::vector<std::uint32_t> post(x.post_off[ntok]);
     std::vector<std::uint32_t> fill(x.post_off.begin(), x.post_off.end() - 1);
     std::vector<std::pair<std::uint64_t, std::uint32_t>> single_kv, pair_kv;
     std::vector<std::uint32_t> common;
@@ -1210,7 +1274,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
         if (x.common_pk(x.tok[tid].pk)) common.push_back(x.tok[tid].pk);
         if (std::find(seen.begin(), seen.end(), tid) != seen.end()) continue;
         seen.push_back(tid);
-        x.post[fill[tid]++] = n;
+        post[fill[tid]++] = n;
       }
       if (rec.strong_count == 1 && common.size() == 1) single_kv.emplace_back(common[0], n);
       for (std::size_t a = 0; a < common.size(); ++a) {
@@ -1226,7 +1290,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       out.resize(ids.size());
       for (std::size_t k = 0; k < ids.size(); ++k) out[k] = name_sums[ids[k]];
     };
-    sums_of(x.post, x.post_sums);
+    sums_of(post, x.post_sums);
     sums_of(x.singles.values(), x.single_sums);
     sums_of(x.pairs.values(), x.pair_sums);
   }
@@ -1277,7 +1341,7 @@ std::size_t MatchIndex::memory_bytes() const {
   const Impl& x = *impl_;
   std::size_t b = x.tok_pool.capacity() + x.tok_off.capacity() * 4 + x.tok.capacity() * sizeof(Impl::TokInfo) +
                   x.pk_df.capacity() * 4 +
-                  x.post_off.capacity() * 4 + x.post.capacity() * 4 + x.names.capacity() * sizeof(NameRec) +
+                  x.post_off.capacity() * 4 + x.names.capacity() * sizeof(NameRec) +
                   x.name_toks.capacity() * sizeof(Impl::NameTok) + x.entry_base.capacity() * 4;
   b += x.tok_by_hash.memory_bytes() + x.pk_by_hash.memory_bytes() + x.pk_members.memory_bytes() +
        x.deletes.memory_bytes() + x.nicks.memory_bytes() + x.singles.memory_bytes() + x.pairs.memory_bytes() +
@@ -1345,7 +1409,8 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
     if (own_pk && x.tok[t].pk == *own_pk && x.common_pk(*own_pk) && t != exact) continue;  // compared lazily
     const TokenSimilarity s = compare_tokens(text, key, x.tok_text(t), x.tok_key(t));
     if (s.score <= 0) continue;
-    out.variants.push_back(Variant{t, static_cast<float>(s.score), s.how});
+    out.variants.push_back(
+        Variant{t, static_cast<float>(s.score), x.post_off[t], x.post_off[t + 1], how_index(s.how), x.tok[t].common});
   }
   if (out.variants.size() > kMaxVariants) {
     std::nth_element(out.variants.begin(), out.variants.begin() + kMaxVariants, out.variants.end(),
@@ -1848,30 +1913,26 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // gathered first so the accumulation table can be sized once.
     s.sources.clear();
     std::size_t total = 0;
-    auto add_source = [&](std::span<const std::uint32_t> names, const Impl::NameSummary* sums, std::uint16_t bits) {
+    auto add_source = [&](std::span<const Impl::NameSummary> names, std::uint16_t bits) {
       if (names.empty()) return;
-      s.sources.push_back({names, sums, bits});
+      s.sources.push_back({names, bits});
       total += names.size();
     };
-    // The variants' dictionary entries and posting ranges are scattered: fetched all at once.
+    // The variants' per-token slots, seeded with the neighbourhood below, are scattered: fetched
+    // all at once.
     for (std::size_t i = 0; i < nq; ++i) {
-      for (const auto& v : s.qtokens[i].variants) {
-        __builtin_prefetch(&x.tok[v.tid]);
-        __builtin_prefetch(&x.post_off[v.tid]);
-        __builtin_prefetch(&s.tid_slots[v.tid]);  // seeded with the neighbourhood below
-      }
+      for (const auto& v : s.qtokens[i].variants) __builtin_prefetch(&s.tid_slots[v.tid]);
     }
     for (std::size_t i = 0; i < nq; ++i) {
       const auto bit = static_cast<std::uint16_t>(1U << i);
       for (const auto& v : s.qtokens[i].variants) {
-        if (x.tok[v.tid].common) continue;
-        add_source({x.post.data() + x.post_off[v.tid], x.post_off[v.tid + 1] - x.post_off[v.tid]},
-                   x.post_sums.data() + x.post_off[v.tid], bit);
+        if (v.common) continue;
+        add_source({x.post_sums.data() + v.post_begin, v.post_end - v.post_begin}, bit);
       }
       if (n_strong == 1) {
         for (std::uint32_t pk : s.qtokens[i].common) {
           const auto names = x.singles.find(pk);
-          if (!names.empty()) add_source(names, x.single_sums.data() + (names.data() - x.singles.values().data()), bit);
+          if (!names.empty()) add_source({x.single_sums.data() + (names.data() - x.singles.values().data()), names.size()}, bit);
         }
       }
     }
@@ -1893,7 +1954,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
           for (std::uint32_t b : s.qtokens[j].common) {
             const std::uint64_t lo = std::min(a, b), hi = std::max(a, b);
             const auto names = x.pairs.find((lo << 32) | hi);
-            if (!names.empty()) add_source(names, x.pair_sums.data() + (names.data() - x.pairs.values().data()), bits);
+            if (!names.empty()) add_source({x.pair_sums.data() + (names.data() - x.pairs.values().data()), names.size()}, bits);
           }
         }
       }
@@ -1905,7 +1966,6 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // Each source starts somewhere at random: the first lines of all of them are fetched at once.
     for (const auto& src : s.sources) {
       __builtin_prefetch(src.names.data());
-      __builtin_prefetch(src.sums);
     }
     std::size_t cap = 64;
     while (cap < total * 2) cap <<= 1;
@@ -1915,7 +1975,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     std::size_t read = 0;
     for (const auto& src : s.sources) {
       const std::size_t take = std::min(src.names.size(), kMaxPostingsRead - read);
-      for (std::size_t k = 0; k < take; ++k) add_candidate(s, src.names[k], src.bits, src.sums + k);
+      for (std::size_t k = 0; k < take; ++k) add_candidate(s, src.names[k].name, src.bits, &src.names[k]);
       read += take;
       stats.postings_skipped += src.names.size() - take;
     }
@@ -1959,7 +2019,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       QueryToken& qt = s.qtokens[i];
       for (const auto& v : qt.variants) {
         TidSlot& slot = token_slot(s, v.tid);
-        s.sims[token_row(s, nq, slot) + i] = TokenSimilarity{v.sim, v.how};
+        s.sims[token_row(s, nq, slot) + i] = TokenSimilarity{v.sim, kHows[v.how]};
         slot.mask |= 1U << i;
         slot.sim = std::max(slot.sim, v.sim);
         VarSlot& vs = s.var_tab.upsert(v.tid);
@@ -1989,6 +2049,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     if (threshold_override) min_threshold = *threshold_override;
     s.scored.clear();
     s.bounded.clear();
+    s.forms.clear();
+    s.form_scores.clear();
     // Summary check, before any record of a candidate is read. A listed token can only meet query
     // token i through i's neighbourhood (a rare neighbour put the name in a posting list marked
     // with i; a common one is in i's common groups), a member of one of i's common groups, or by
@@ -2066,8 +2128,13 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     for (std::size_t ci = 0; ci < s.cands.size(); ++ci) {
       const Candidate& c = s.cands[ci];
       const Impl::NameSummary& rec = *c.sum;
-      if (candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kPre, by_first_letter,
-                          max_gain) < min_threshold - kBoundSlack) {
+      FormSlot& form = s.forms.upsert(form_key(rec.tok_begin, rec.type_alias));
+      if (!form.has_pre) {
+        form.pre = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kPre,
+                                   by_first_letter, max_gain);
+        form.has_pre = true;
+      }
+      if (form.pre < min_threshold - kBoundSlack) {
         ++stats.bounded_out;
         continue;
       }
@@ -2090,6 +2157,16 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     }
     for (const Candidate& c : s.cands) {
       const Impl::NameSummary& rec = *c.sum;
+      FormSlot& form = s.forms.upsert(form_key(rec.tok_begin, rec.type_alias));
+      if (form.has_exact) {  // another name of the same form was bounded
+        if (form.exact < min_threshold - kBoundSlack) {
+          ++stats.bounded_out;
+          continue;
+        }
+        ++stats.quick_passed;
+        s.bounded.emplace_back(form.exact, c.name);
+        continue;
+      }
       // Upper bound of the score, from which tokens can meet at all and how well (each listed
       // token at its best similarity to any query token). The bound follows score_tokens: the best
       // subset of the tokens that can meet, the costs of the tokens that cannot, the least
@@ -2101,14 +2178,18 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         ++stats.bounded_out;
         continue;
       }
+      ++stats.quick_passed;
       const double bound = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kExact,
                                            by_first_letter, max_gain);
+      form.exact = bound;
+      form.has_exact = true;
       if (bound < min_threshold - kBoundSlack) {
         ++stats.bounded_out;
         continue;
       }
       s.bounded.emplace_back(bound, c.name);
     }
+    stats.exact_passed = s.bounded.size();
     clock.mark(MatchPhase::kExactBounds);
     // Best bound first: once max_hits entries have reached their threshold with final scores that
     // no remaining bound can reach, the rest cannot enter the hits. (Not when an identifier hit
@@ -2126,14 +2207,19 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         continue;
       }
       const NameRec& rec = x.names[name_id];
-      s.lscore.resize(rec.tok_count);
-      for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
-        const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
-        s.lscore[k] = ScoreToken{x.tok_text(tid), x.tok[tid].cls, x.tok[tid].weight, tid};
+      FormSlot& form = s.forms.upsert(form_key(rec.tok_begin, rec.weak_alias ? 1 : 0));
+      if (form.score == UINT32_MAX) {
+        s.lscore.resize(rec.tok_count);
+        for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+          const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
+          s.lscore[k] = ScoreToken{x.tok_text(tid), x.tok[tid].cls, x.tok[tid].weight, tid};
+        }
+        auto sim = [&](std::size_t i, std::size_t j) { return token_sim(x, s, i, s.lscore[j]); };
+        form.score = static_cast<std::uint32_t>(s.form_scores.size());
+        s.form_scores.push_back(score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, nullptr));
       }
-      auto sim = [&](std::size_t i, std::size_t j) { return token_sim(x, s, i, s.lscore[j]); };
       ++stats.scored;
-      const NameScore ns = score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, nullptr);
+      const NameScore ns = s.form_scores[form.score];
       if (ns.strong_matched == 0) continue;
       s.scored.push_back(EntryBest{rec.gentry, name_id, ns.score, ns, 0, 0});
       if (!may_stop) continue;

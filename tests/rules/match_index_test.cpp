@@ -159,8 +159,12 @@ TEST_F(MatchIndexTest, WorkCountersDescribeTheLastCall) {
   EXPECT_LE(st.summary_passed, st.candidates);
   EXPECT_GE(st.pre_passed, 1U);
   EXPECT_LE(st.pre_passed, st.summary_passed);
+  EXPECT_GE(st.quick_passed, 1U);
+  EXPECT_LE(st.quick_passed, st.pre_passed);
+  EXPECT_GE(st.exact_passed, 1U);
+  EXPECT_LE(st.exact_passed, st.quick_passed);
   EXPECT_GE(st.scored, 1U);
-  EXPECT_LE(st.scored, st.pre_passed);
+  EXPECT_LE(st.scored, st.exact_passed);
   std::uint64_t cycles = 0;
   for (const auto c : st.phase_cycles) cycles += c;
 #if CROSSCHECK_MATCH_PHASES
@@ -333,6 +337,37 @@ TEST_F(MatchIndexTest, IdentifierEqualityIsCertain) {
   MatchQuery miss;
   miss.iban = "GB82WEST12345698765432";
   EXPECT_TRUE(run(*index_, miss).empty());
+}
+
+// Names with the same tokens share their token records and are bounded and scored once per query;
+// what else tells them apart still does: each entry is its own hit, a weak alias keeps its
+// penalty, and an entry of another type is still left out.
+TEST(MatchIndexSharedNames, SameTokensDifferentEntriesTypesAndAliases) {
+  std::vector<WatchlistEntry> e;
+  e.push_back(person("a1", {"Ivan PETROV"}));
+  e.push_back(person("a2", {"PETROV, Ivan"}));
+  e.push_back(person("a3", {"Sergei KOVALENKO"}));
+  e.back().weak_aliases = {"Ivan Petrov"};
+  WatchlistEntry vessel;
+  vessel.id = "v1";
+  vessel.type = EntityType::kVessel;
+  vessel.names = {"IVAN PETROV"};
+  e.push_back(vessel);
+  e.push_back(person("a4", {"Ivan PETROV Junior"}));
+  const MatchIndex index({make_list("shared", std::move(e))});
+
+  const auto person_hits = run(index, named("Ivan Petrov", QueryType::kPerson), 0.3);
+  const double a1 = score_of(index, person_hits, "a1");
+  ASSERT_GT(a1, 0.5);
+  EXPECT_DOUBLE_EQ(score_of(index, person_hits, "a2"), a1) << "the same tokens, another entry";
+  const double a3 = score_of(index, person_hits, "a3");
+  ASSERT_GT(a3, 0);
+  EXPECT_LT(a3, a1) << "the weak alias keeps its penalty";
+  const double a4 = score_of(index, person_hits, "a4");
+  ASSERT_GT(a4, 0);
+  EXPECT_LT(a4, a1);
+  EXPECT_EQ(score_of(index, person_hits, "v1"), -1) << "a vessel is not a person";
+  EXPECT_DOUBLE_EQ(score_for(index, named("Ivan Petrov", QueryType::kVessel), "v1"), a1);
 }
 
 TEST_F(MatchIndexTest, EntityTypesMustBeCompatible) {

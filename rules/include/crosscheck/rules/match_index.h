@@ -135,6 +135,8 @@ struct MatchStats {
                                       // already reached final scores above their bound
   std::size_t summary_passed = 0;     // candidates the summary check let through to their records
   std::size_t pre_passed = 0;         // ... and the first bound on those records let through
+  std::size_t quick_passed = 0;       // ... and the quick bound (no string comparison) let through
+  std::size_t exact_passed = 0;       // ... and the exact bound let through (candidates to score)
   // CPU cycles spent in each phase of the call, in the order of MatchPhase; all 0 unless the
   // library is built with CROSSCHECK_MATCH_PHASES (a CMake option, for performance work).
   std::array<std::uint64_t, 10> phase_cycles{};
