@@ -768,6 +768,7 @@ struct MatchIndex::Impl {
     std::uint32_t nonweak_count : 5;    // strong tokens and initials
     std::uint32_t type_alias : 5;       // EntityType << 1 | weak alias
     std::uint32_t min_weight : 8;       // least weight of a strong token, rounded down to k/255
+    std::uint32_t shared : 1;           // other names have the same tokens (tok_begin)
   };
   // The postings of each token (post_sums[post_off[tid] ...]), and the values of singles and
   // pairs in the same form (single_sums[k] for singles.values()[k], likewise pair_sums):
@@ -1040,9 +1041,14 @@ struct Scratch {
   std::vector<TokenSimilarity> sims;
   std::size_t sims_used = 0;
   // Candidates that passed both bounds, with their bound, scored best bound first.
-  std::vector<std::pair<double, std::uint32_t>> bounded;
+  struct Bounded {
+    double bound;
+    const MatchIndex::Impl::NameSummary* sum;  // its posting
+  };
+  std::vector<Bounded> bounded;
   std::vector<std::pair<std::uint32_t, double>> hit_finals;  // entries that reached a threshold
-  QueryTable<FormSlot, kFormSlots> forms;
+  QueryTable<FormSlot, kFormSlots> forms;  // forms that several names share
+  FormSlot lone_form;                      // the form of a name alone with its tokens
   std::vector<NameScore> form_scores;
   std::vector<double> kth;
 };
@@ -1200,6 +1206,8 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     const std::string_view text = x.tok_text(t);
     x.pk_first_letters[x.tok[t].pk] |= letter_bit(letter_index(text.empty() ? '\0' : text[0]));
   }
+  std::vector<std::uint8_t> form_names(x.name_toks.size() + 1, 0);  // names per tok_begin, up to 2
+  for (const NameRec& rec : x.names) form_names[rec.tok_begin] = static_cast<std::uint8_t>(std::min(form_names[rec.tok_begin] + 1, 2));
   BigVec<Impl::NameSummary> name_sums(x.names.size());
   for (std::size_t n = 0; n < x.names.size(); ++n) {
     const NameRec& rec = x.names[n];
@@ -1223,6 +1231,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     }
     sum.strong_count = rec.strong_count;
     sum.min_weight = static_cast<std::uint8_t>(std::clamp(std::floor(static_cast<double>(min_w) * 255.0), 0.0, 255.0));
+    sum.shared = form_names[rec.tok_begin] > 1 ? 1 : 0;
     name_sums[n] = sum;
   }
 
@@ -1561,6 +1570,16 @@ PreToken pre_token(const Scratch& s, const MatchIndex::Impl::NameTok& nt,
     r.sim = std::max(r.sim, static_cast<float>(std::max(b, nt.pk == qt.pk ? 0.95 : 0.9)));
   }
   return r;
+}
+
+// What the query has worked out for a candidate's form: shared with the other names of the form,
+// or, for a name alone with its tokens, a fresh slot (no table probe).
+FormSlot& form_slot(Scratch& s, const MatchIndex::Impl::NameSummary& sum) {
+  if (!sum.shared) {
+    s.lone_form = FormSlot{};
+    return s.lone_form;
+  }
+  return s.forms.upsert(form_key(sum.tok_begin, static_cast<std::uint8_t>(sum.type_alias)));
 }
 
 // Similarity of query token i and a listed token, as score_tokens uses it.
@@ -2128,7 +2147,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     for (std::size_t ci = 0; ci < s.cands.size(); ++ci) {
       const Candidate& c = s.cands[ci];
       const Impl::NameSummary& rec = *c.sum;
-      FormSlot& form = s.forms.upsert(form_key(rec.tok_begin, rec.type_alias));
+      FormSlot& form = form_slot(s, rec);
       if (!form.has_pre) {
         form.pre = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kPre,
                                    by_first_letter, max_gain);
@@ -2157,14 +2176,14 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     }
     for (const Candidate& c : s.cands) {
       const Impl::NameSummary& rec = *c.sum;
-      FormSlot& form = s.forms.upsert(form_key(rec.tok_begin, rec.type_alias));
+      FormSlot& form = form_slot(s, rec);
       if (form.has_exact) {  // another name of the same form was bounded
         if (form.exact < min_threshold - kBoundSlack) {
           ++stats.bounded_out;
           continue;
         }
         ++stats.quick_passed;
-        s.bounded.emplace_back(form.exact, c.name);
+        s.bounded.push_back({form.exact, c.sum});
         continue;
       }
       // Upper bound of the score, from which tokens can meet at all and how well (each listed
@@ -2187,27 +2206,28 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         ++stats.bounded_out;
         continue;
       }
-      s.bounded.emplace_back(bound, c.name);
+      s.bounded.push_back({bound, c.sum});
     }
     stats.exact_passed = s.bounded.size();
     clock.mark(MatchPhase::kExactBounds);
     // Best bound first: once max_hits entries have reached their threshold with final scores that
     // no remaining bound can reach, the rest cannot enter the hits. (Not when an identifier hit
     // is present: its explanation wants its best name, whatever the name scores.)
-    std::sort(s.bounded.begin(), s.bounded.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    std::sort(s.bounded.begin(), s.bounded.end(), [](const Scratch::Bounded& a, const Scratch::Bounded& b) {
+      return a.bound != b.bound ? a.bound > b.bound : a.sum->name < b.sum->name;
     });
     const bool may_stop = id_hits == 0 && options_.max_hits > 0;
-    for (const auto& b : s.bounded) __builtin_prefetch(&x.names[b.second]);
+    for (const auto& b : s.bounded) __builtin_prefetch(&x.names[b.sum->name]);
     s.hit_finals.clear();
     double kth_final = -1;  // the max_hits-th best final score among hits so far (-1: fewer hits)
-    for (const auto& [bound, name_id] : s.bounded) {
+    for (const auto& [bound, sum] : s.bounded) {
+      const std::uint32_t name_id = sum->name;
       if (may_stop && bound + kBoundSlack < kth_final) {
         ++stats.stopped_early;
         continue;
       }
       const NameRec& rec = x.names[name_id];
-      FormSlot& form = s.forms.upsert(form_key(rec.tok_begin, rec.weak_alias ? 1 : 0));
+      FormSlot& form = form_slot(s, *sum);
       if (form.score == UINT32_MAX) {
         s.lscore.resize(rec.tok_count);
         for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
