@@ -814,9 +814,13 @@ struct QueryToken {
   std::string text;
   TokenClass cls = TokenClass::kNormal;
   double weight = 1;
-  std::string key;                    // phonetic key, for compare_tokens
-  std::vector<Variant> variants;      // sorted by tid for look-up
-  std::vector<std::uint32_t> common;  // phonetic groups of the common variants
+  // Its phonetic key (for compare_tokens), neighbourhood (sorted by tid) and the phonetic groups of
+  // its common variants: views of the index's precomputed ones for a listed token, else of the
+  // variant cache's entry (not cleared during a query) or, for an initial, of key_store.
+  std::string_view key;
+  std::span<const Variant> variants;
+  std::span<const std::uint32_t> common;
+  std::string key_store;
   std::array<std::uint8_t, 36> letters{};  // letter and digit counts, for the Jaro-Winkler bound
   std::uint32_t pk = UINT32_MAX;           // its phonetic group in the index, if any
   std::uint64_t letter_set = 0;            // letter_bits of its text
@@ -1887,26 +1891,28 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     n_strong += t.cls == TokenClass::kNormal;
   }
   s.qtokens.resize(nq);
+  // The query tokens view cache entries: make room before the first look-up, not during them.
+  if (s.variant_cache.size() + kMaxQueryTokens > kVariantCacheMax) s.variant_cache.clear();
   if (n_strong > 0) {
     for (auto& qt : s.qtokens) {
-      qt.variants.clear();
-      qt.common.clear();
+      qt.variants = {};
+      qt.common = {};
       const std::optional<std::uint32_t> tid = x.find_token(qt.text);
       // What the pair cache knows the token by: everything it is compared with depends on its text.
       qt.id = tid ? static_cast<std::uint64_t>(*tid) + 1 : (hash_str(qt.text, kSeedToken) | (1ULL << 63));
       if (qt.cls != TokenClass::kNormal) {
         qt.weight = 0.25;
-        qt.key = phonetic_key(qt.text);
+        qt.key_store = phonetic_key(qt.text);
+        qt.key = qt.key_store;
         continue;
       }
       if (tid && x.tok[*tid].cls == TokenClass::kNormal) {
-        qt.key.assign(x.tok_key(*tid));
-        qt.variants.assign(x.nb.begin() + x.nb_off[*tid], x.nb.begin() + x.nb_off[*tid + 1]);
-        qt.common.assign(x.nb_common.begin() + x.nbc_off[*tid], x.nb_common.begin() + x.nbc_off[*tid + 1]);
+        qt.key = x.tok_key(*tid);
+        qt.variants = {x.nb.data() + x.nb_off[*tid], x.nb.data() + x.nb_off[*tid + 1]};
+        qt.common = {x.nb_common.data() + x.nbc_off[*tid], x.nb_common.data() + x.nbc_off[*tid + 1]};
       } else {
         auto it = s.variant_cache.find(qt.text);
         if (it == s.variant_cache.end()) {
-          if (s.variant_cache.size() >= kVariantCacheMax) s.variant_cache.clear();
           it = s.variant_cache.emplace(qt.text, CachedVariants{}).first;
           find_variants(x, qt.text, it->second, s.tmp_tids);
         }
