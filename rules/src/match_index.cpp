@@ -730,6 +730,9 @@ struct MatchIndex::Impl {
   // Typo and nickname neighbourhoods.
   FlatMultiMap deletes;  // hash(token minus one letter) -> tids
   FlatMultiMap nicks;    // hash(canonical given name) -> tids
+  // Each token's nickname_canonicals (empty for most), so comparing a listed token with a query
+  // token outside its neighbourhood needs no nickname table look-up.
+  BigVec<std::span<const std::string_view>> tok_nicks;
   // Precomputed neighbourhood of every listed token (what find_variants returns for it), so a
   // query token that is in the dictionary costs no similarity computation.
   BigVec<std::uint32_t> nb_off;  // tid -> range in nb
@@ -821,6 +824,7 @@ struct QueryToken {
   std::span<const Variant> variants;
   std::span<const std::uint32_t> common;
   std::string key_store;
+  std::span<const std::string_view> nicks;  // nickname_canonicals of its text
   std::array<std::uint8_t, 36> letters{};  // letter and digit counts, for the Jaro-Winkler bound
   std::uint32_t pk = UINT32_MAX;           // its phonetic group in the index, if any
   std::uint64_t letter_set = 0;            // letter_bits of its text
@@ -1242,6 +1246,8 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
   // Typo neighbourhood (every one-letter deletion of tokens of four letters or more) and nicknames.
   {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> del_kv, nick_kv;
+    x.tok_nicks.resize(ntok);
+    for (std::uint32_t t = 0; t < ntok; ++t) x.tok_nicks[t] = nickname_canonicals(x.tok_text(t));
     std::string d;
     for (std::uint32_t t = 0; t < ntok; ++t) {
       if (x.tok[t].cls != TokenClass::kNormal) continue;
@@ -1254,7 +1260,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
           del_kv.emplace_back(hash_str(d, kSeedDelete), t);
         }
       }
-      for (std::string_view canon : nickname_canonicals(text)) nick_kv.emplace_back(hash_str(canon, kSeedNick), t);
+      for (std::string_view canon : x.tok_nicks[t]) nick_kv.emplace_back(hash_str(canon, kSeedNick), t);
     }
     x.deletes.build(del_kv);
     x.nicks.build(nick_kv);
@@ -1359,6 +1365,7 @@ std::size_t MatchIndex::memory_bytes() const {
   b += x.tok_by_hash.memory_bytes() + x.pk_by_hash.memory_bytes() + x.pk_members.memory_bytes() +
        x.deletes.memory_bytes() + x.nicks.memory_bytes() + x.singles.memory_bytes() + x.pairs.memory_bytes() +
        x.ids.memory_bytes() + x.nb_off.capacity() * 4 + x.nb.capacity() * sizeof(Variant) +
+       x.tok_nicks.capacity() * sizeof(std::span<const std::string_view>) +
        x.nbc_off.capacity() * 4 + x.nb_common.capacity() * 4;
   b += (x.post_sums.capacity() + x.single_sums.capacity() + x.pair_sums.capacity()) * sizeof(Impl::NameSummary) +
        x.pk_first_letters.capacity() * 4;
@@ -1462,7 +1469,8 @@ TokenSimilarity outside_neighbourhood_sim(const MatchIndex::Impl& x, Scratch& s,
   } else {
     // Every nickname pair is in the neighbourhood, except the members of a common phonetic group
     // (compared here) and when the neighbourhood was cut to its size cap.
-    r = compare_tokens(qt.text, qt.key, text, x.tok_key(tid), same_group || qt.variants.size() >= kMaxVariants);
+    r = compare_tokens(qt.text, qt.key, qt.nicks, text, x.tok_key(tid), x.tok_nicks[tid],
+                       same_group || qt.variants.size() >= kMaxVariants);
   }
   memo = PairMemo{key, qt.id, tid, r};
   return r;
@@ -1906,6 +1914,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         qt.key = qt.key_store;
         continue;
       }
+      qt.nicks = tid ? x.tok_nicks[*tid] : nickname_canonicals(qt.text);
       if (tid && x.tok[*tid].cls == TokenClass::kNormal) {
         qt.key = x.tok_key(*tid);
         qt.variants = {x.nb.data() + x.nb_off[*tid], x.nb.data() + x.nb_off[*tid + 1]};

@@ -346,8 +346,13 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::
   return compare_tokens(a, key_a, b, key_b, true);
 }
 
-TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b,
-                               bool check_nicknames) {
+namespace {
+
+// compare_tokens; `nicknames()` says whether the two tokens are nicknames of one name, asked only
+// when that can change the result.
+template <typename Nicknames>
+TokenSimilarity compare_with(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b,
+                             Nicknames&& nicknames) {
   if (a.empty() || b.empty()) return {0.0, "unmatched"};
   if (a == b) return {1.0, "exact"};
   const auto is_initial = [](std::string_view t) { return t.size() == 1 && is_letter(t[0]); };
@@ -396,7 +401,7 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::
   // A nickname scores 0.9, unless the spelling itself says more (a phonetic match whose vowels
   // fit scores higher). The nickname table is consulted only when it can change the result: it
   // costs two phonetic keys per call.
-  if (check_nicknames && score < kNicknameScore && are_nicknames(a, b)) return {kNicknameScore, "nickname"};
+  if (score < kNicknameScore && nicknames()) return {kNicknameScore, "nickname"};
   // The Arabic article written on to the name ("alsobakhi", "el-Masri", Arabic script
   // "السباخي" -> "alsbakhi") against the name without it: the same family name when the rest
   // matches exactly or strongly; capped at the nickname score, since an article is still a
@@ -415,6 +420,19 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::
   }
   if (score < 0.75) return {0.0, "unmatched"};
   return {score, how};
+}
+
+}  // namespace
+
+TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b,
+                               bool check_nicknames) {
+  return compare_with(a, key_a, b, key_b, [&] { return check_nicknames && are_nicknames(a, b); });
+}
+
+TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::span<const std::string_view> nicks_a,
+                               std::string_view b, std::string_view key_b, std::span<const std::string_view> nicks_b,
+                               bool check_nicknames) {
+  return compare_with(a, key_a, b, key_b, [&] { return check_nicknames && share_nickname(nicks_a, nicks_b); });
 }
 
 }  // namespace crosscheck::rules

@@ -643,8 +643,10 @@ std::span<const std::string_view> nickname_canonicals(std::string_view token) {
 }
 
 bool are_nicknames(std::string_view a, std::string_view b) {
-  const auto ca = nickname_canonicals(a);
-  const auto cb = nickname_canonicals(b);
+  return share_nickname(nickname_canonicals(a), nickname_canonicals(b));
+}
+
+bool share_nickname(std::span<const std::string_view> ca, std::span<const std::string_view> cb) {
   // Both lists are sorted: intersect.
   std::size_t i = 0, j = 0;
   while (i < ca.size() && j < cb.size()) {

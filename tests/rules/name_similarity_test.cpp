@@ -151,6 +151,39 @@ TEST(NameSimilarityCompare, Reasons) {
   EXPECT_EQ(compare_tokens("", "x").how, "unmatched");
 }
 
+// The matcher keeps each token's nickname_canonicals and hands them over instead of having the
+// table looked up per comparison: the answer must be the same, reason and score, for every kind of
+// pair (nicknames, spelling variants of a nickname's canonical, phonetic, article, typo, initial,
+// unrelated), and with check_nicknames false no pair is called a nickname.
+TEST(NameSimilarityCompare, GivenNicknameListsGiveTheSameAnswer) {
+  const std::vector<std::string_view> tokens = {
+      "bob",      "robert",  "robbie",   "bill",     "william",    "liam",     "katharine", "kate",
+      "jeffery",  "jeff",    "peggy",    "margaret", "meg",        "mario",    "maria",     "sasha",
+      "alexander", "misha",  "mikhail",  "mohammed", "muhammad",   "mhmd",     "alsobakhi", "sobakhi",
+      "elmasri",  "masri",   "jonathon", "jonahton", "j",          "smith",    "garcia",    "ivailo",
+      "ivaylo",   "albright", "bright",  "x",        "theodore",   "ted",      "edward",    "dick"};
+  int nicknames = 0;
+  for (auto a : tokens) {
+    const std::string ka = phonetic_key(a);
+    for (auto b : tokens) {
+      const std::string kb = phonetic_key(b);
+      for (const bool check : {true, false}) {
+        const TokenSimilarity table = compare_tokens(a, ka, b, kb, check);
+        const TokenSimilarity given =
+            compare_tokens(a, ka, nickname_canonicals(a), b, kb, nickname_canonicals(b), check);
+        EXPECT_EQ(given.how, table.how) << a << " " << b << " " << check;
+        EXPECT_DOUBLE_EQ(given.score, table.score) << a << " " << b << " " << check;
+        if (!check) {
+          EXPECT_NE(given.how, "nickname") << a << " " << b;
+        }
+        nicknames += check && given.how == "nickname";
+      }
+      EXPECT_EQ(share_nickname(nickname_canonicals(a), nickname_canonicals(b)), are_nicknames(a, b)) << a << " " << b;
+    }
+  }
+  EXPECT_GE(nicknames, 10) << "the sample holds nickname pairs";
+}
+
 // Equal keys are raised further when the vowels fit too: an abjad skeleton (Arabic, Hebrew)
 // leaves vowels out but does not write different ones, so a skeleton or a fully vowelled
 // rendering of the same name scores as near certain, while names that share only consonants

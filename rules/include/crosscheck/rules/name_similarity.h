@@ -25,6 +25,9 @@ std::span<const std::string_view> nickname_canonicals(std::string_view token);
 // True when a and b are the same given name under the nickname table (one is a nickname of the
 // other, or both are nicknames of one name).
 bool are_nicknames(std::string_view a, std::string_view b);
+// The same from the two tokens' nickname_canonicals, for callers that keep them (a table look-up
+// costs a phonetic key and two hash probes).
+bool share_nickname(std::span<const std::string_view> canonicals_a, std::span<const std::string_view> canonicals_b);
 
 struct TokenSimilarity {
   double score = 0;          // 0..1
@@ -42,6 +45,11 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::
 // two tokens are not nicknames of each other: the matcher's neighbourhoods hold every nickname
 // pair of the lists), which saves two phonetic keys per call.
 TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b,
+                               bool check_nicknames);
+// The same, with the nickname_canonicals of both tokens given as well: the same result without a
+// nickname table look-up (the matcher keeps them for listed tokens and once per query token).
+TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::span<const std::string_view> nicks_a,
+                               std::string_view b, std::string_view key_b, std::span<const std::string_view> nicks_b,
                                bool check_nicknames);
 
 }  // namespace crosscheck::rules
