@@ -834,6 +834,7 @@ struct QueryToken {
 struct Candidate {
   std::uint32_t name;
   std::uint16_t bits;
+  std::uint16_t form;                        // form_position(), once it passed the summary check
   const MatchIndex::Impl::NameSummary* sum;  // beside the posting it came from
 };
 
@@ -888,16 +889,18 @@ class QueryTable {
     for (std::uint32_t pos : used_) slots_[pos] = Slot{};
     used_.clear();
   }
-  Slot& upsert(Key key) {
+  Slot& upsert(Key key) { return slots_[upsert_position(key)]; }
+  // The same, as a position for slot(): a caller may keep it instead of probing again.
+  std::uint32_t upsert_position(Key key) {
     std::size_t pos = mix64(key) & (kSlots - 1);
     while (slots_[pos].key != Slot::kEmpty && slots_[pos].key != key) pos = (pos + 1) & (kSlots - 1);
-    Slot& v = slots_[pos];
-    if (v.key == Slot::kEmpty) {
-      v.key = key;
+    if (slots_[pos].key == Slot::kEmpty) {
+      slots_[pos].key = key;
       used_.push_back(static_cast<std::uint32_t>(pos));
     }
-    return v;
+    return static_cast<std::uint32_t>(pos);
   }
+  Slot& slot(std::uint32_t pos) { return slots_[pos]; }
   const Slot* find(Key key) const {
     for (std::size_t pos = mix64(key) & (kSlots - 1);; pos = (pos + 1) & (kSlots - 1)) {
       const Slot& v = slots_[pos];
@@ -1051,7 +1054,8 @@ struct Scratch {
   // Candidates that passed both bounds, with their bound, scored best bound first.
   struct Bounded {
     double bound;
-    const MatchIndex::Impl::NameSummary* sum;  // its posting
+    std::uint32_t name;
+    std::uint16_t form;  // form_position()
   };
   std::vector<Bounded> bounded;
   std::vector<std::pair<std::uint32_t, double>> hit_finals;  // entries that reached a threshold
@@ -1584,14 +1588,21 @@ PreToken pre_token(const Scratch& s, const MatchIndex::Impl::NameTok& nt,
   return r;
 }
 
-// What the query has worked out for a candidate's form: shared with the other names of the form,
-// or, for a name alone with its tokens, a fresh slot (no table probe).
-FormSlot& form_slot(Scratch& s, const MatchIndex::Impl::NameSummary& sum) {
-  if (!sum.shared) {
+// Where the query keeps what it works out for a candidate's form: a slot of the form table, found
+// once per candidate, or kLoneForm for a name alone with its tokens (no table probe).
+constexpr std::uint16_t kLoneForm = UINT16_MAX;
+static_assert(kFormSlots <= kLoneForm);
+std::uint16_t form_position(Scratch& s, const MatchIndex::Impl::NameSummary& sum) {
+  if (!sum.shared) return kLoneForm;
+  return static_cast<std::uint16_t>(s.forms.upsert_position(form_key(sum.tok_begin, static_cast<std::uint8_t>(sum.type_alias))));
+}
+// The slot at a form_position: a lone form gets a fresh one.
+FormSlot& form_slot(Scratch& s, std::uint16_t position) {
+  if (position == kLoneForm) {
     s.lone_form = FormSlot{};
     return s.lone_form;
   }
-  return s.forms.upsert(form_key(sum.tok_begin, static_cast<std::uint8_t>(sum.type_alias)));
+  return s.forms.slot(position);
 }
 
 // Similarity of query token i and a listed token, as score_tokens uses it.
@@ -1701,7 +1712,7 @@ void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits, const Mat
     Candidate& c = s.table[pos];
     if (c.bits == 0) {
       if (s.used.size() * 2 > mask) return;  // half full: the work cap was reached
-      c = Candidate{name, bits, sum};
+      c = Candidate{name, bits, 0, sum};
       s.used.push_back(static_cast<std::uint32_t>(pos));
       return;
     }
@@ -2003,7 +2014,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     }
     std::size_t cap = 64;
     while (cap < total * 2) cap <<= 1;
-    if (s.table.size() < cap) s.table.assign(cap, Candidate{0, 0, nullptr});
+    if (s.table.size() < cap) s.table.assign(cap, Candidate{0, 0, 0, nullptr});
     s.table_mask = cap - 1;
     s.used.clear();
     std::size_t read = 0;
@@ -2022,7 +2033,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     s.cands.clear();
     for (std::uint32_t pos : s.used) {
       s.cands.push_back(s.table[pos]);
-      s.table[pos] = Candidate{0, 0, nullptr};
+      s.table[pos] = Candidate{0, 0, 0, nullptr};
     }
     if (s.cands.size() > kMaxCandidates) {
       std::nth_element(s.cands.begin(), s.cands.begin() + kMaxCandidates, s.cands.end(),
@@ -2147,7 +2158,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         __builtin_prefetch(toks);
         __builtin_prefetch(toks + sum.tok_count - 1);
       }
-      s.cands[kept++] = c;
+      s.cands[kept] = c;
+      s.cands[kept++].form = form_position(s, sum);
     }
     s.cands.resize(kept);
     stats.summary_passed = kept;
@@ -2162,7 +2174,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     for (std::size_t ci = 0; ci < s.cands.size(); ++ci) {
       const Candidate& c = s.cands[ci];
       const Impl::NameSummary& rec = *c.sum;
-      FormSlot& form = form_slot(s, rec);
+      FormSlot& form = form_slot(s, c.form);
       if (!form.has_pre) {
         form.pre = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kPre,
                                    by_first_letter, max_gain);
@@ -2191,14 +2203,14 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     }
     for (const Candidate& c : s.cands) {
       const Impl::NameSummary& rec = *c.sum;
-      FormSlot& form = form_slot(s, rec);
+      FormSlot& form = form_slot(s, c.form);
       if (form.has_exact) {  // another name of the same form was bounded
         if (form.exact < min_threshold - kBoundSlack) {
           ++stats.bounded_out;
           continue;
         }
         ++stats.quick_passed;
-        s.bounded.push_back({form.exact, c.sum});
+        s.bounded.push_back({form.exact, c.name, c.form});
         continue;
       }
       // Upper bound of the score, from which tokens can meet at all and how well (each listed
@@ -2221,7 +2233,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         ++stats.bounded_out;
         continue;
       }
-      s.bounded.push_back({bound, c.sum});
+      s.bounded.push_back({bound, c.name, c.form});
     }
     stats.exact_passed = s.bounded.size();
     clock.mark(MatchPhase::kExactBounds);
@@ -2229,20 +2241,19 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // no remaining bound can reach, the rest cannot enter the hits. (Not when an identifier hit
     // is present: its explanation wants its best name, whatever the name scores.)
     std::sort(s.bounded.begin(), s.bounded.end(), [](const Scratch::Bounded& a, const Scratch::Bounded& b) {
-      return a.bound != b.bound ? a.bound > b.bound : a.sum->name < b.sum->name;
+      return a.bound != b.bound ? a.bound > b.bound : a.name < b.name;
     });
     const bool may_stop = id_hits == 0 && options_.max_hits > 0;
-    for (const auto& b : s.bounded) __builtin_prefetch(&x.names[b.sum->name]);
+    for (const auto& b : s.bounded) __builtin_prefetch(&x.names[b.name]);
     s.hit_finals.clear();
     double kth_final = -1;  // the max_hits-th best final score among hits so far (-1: fewer hits)
-    for (const auto& [bound, sum] : s.bounded) {
-      const std::uint32_t name_id = sum->name;
+    for (const auto& [bound, name_id, form_pos] : s.bounded) {
       if (may_stop && bound + kBoundSlack < kth_final) {
         ++stats.stopped_early;
         continue;
       }
       const NameRec& rec = x.names[name_id];
-      FormSlot& form = form_slot(s, *sum);
+      FormSlot& form = form_slot(s, form_pos);
       if (form.score == UINT32_MAX) {
         s.lscore.resize(rec.tok_count);
         for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
