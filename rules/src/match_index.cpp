@@ -901,6 +901,8 @@ class QueryTable {
     return static_cast<std::uint32_t>(pos);
   }
   Slot& slot(std::uint32_t pos) { return slots_[pos]; }
+  // Half the slots are used: a caller that cannot bound its inserts stops inserting here.
+  bool half_full() const { return used_.size() * 2 >= kSlots; }
   const Slot* find(Key key) const {
     for (std::size_t pos = mix64(key) & (kSlots - 1);; pos = (pos + 1) & (kSlots - 1)) {
       const Slot& v = slots_[pos];
@@ -937,6 +939,17 @@ struct FormSlot {
   std::uint32_t score = UINT32_MAX;  // into Scratch::form_scores once scored
   bool has_pre = false, has_exact = false;
 };
+// What the first bound found for one listed token (pre_token), so a token that several candidates
+// hold is worked out once per query.
+struct PreSlot {
+  static constexpr std::uint32_t kEmpty = UINT32_MAX;
+  std::uint32_t key = kEmpty;  // tid
+  std::uint32_t mask = 0;
+  float sim = 0;
+};
+// Typically a few hundred listed tokens per query; past half of this the table takes no more.
+constexpr std::size_t kPreSlots = 4096;
+
 // The candidates a query bounds (kMaxCandidates at most).
 constexpr std::size_t kFormSlots = 2048;
 static_assert(kFormSlots > 2 * kMaxCandidates);
@@ -1044,6 +1057,7 @@ struct Scratch {
   // groups by group id (their similarity is not used: a member may score up to 1).
   QueryTable<VarSlot, kVarSlots> var_tab;
   QueryTable<VarSlot, kVarSlots> common_tab;
+  QueryTable<PreSlot, kPreSlots> pre_tab;
   // Comparisons outside the neighbourhoods, across queries (real traffic repeats given names).
   BigVec<PairMemo> pair_cache;
   std::uint32_t mask_stamp = 0;
@@ -1645,7 +1659,17 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
     std::uint32_t meets;
     double sim;
     if (kind == BoundKind::kPre) {
-      const PreToken p = pre_token(s, nt, by_first_letter);
+      PreToken p;
+      if (const PreSlot* known = s.pre_tab.find(nt.tid)) {
+        p = PreToken{known->mask, known->sim};
+      } else {
+        p = pre_token(s, nt, by_first_letter);
+        if (!s.pre_tab.half_full()) {
+          PreSlot& slot = s.pre_tab.upsert(nt.tid);
+          slot.mask = p.mask;
+          slot.sim = p.sim;
+        }
+      }
       meets = p.mask;
       sim = p.sim;
     } else {
@@ -2058,6 +2082,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // computed once (resolve_token).
     s.sims_used = 0;
     s.var_tab.clear();
+    s.pre_tab.clear();
     s.common_tab.clear();
     std::array<std::uint32_t, 36> by_first_letter{};  // strong query tokens by first letter
     for (std::size_t i = 0; i < nq; ++i) {
