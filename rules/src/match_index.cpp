@@ -1028,6 +1028,7 @@ struct CachedVariants {
   std::string key;  // the token's phonetic key
   std::vector<Variant> variants;
   std::vector<std::uint32_t> common;
+  std::span<const std::string_view> nicks;  // nickname_canonicals of the token
 };
 
 void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVariants& out,
@@ -1437,7 +1438,8 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
       }
     }
   }
-  for (std::string_view canon : nickname_canonicals(text)) {
+  out.nicks = nickname_canonicals(text);
+  for (std::string_view canon : out.nicks) {
     for (std::uint32_t t : x.nicks.find(hash_str(canon, kSeedNick))) tids.push_back(t);
   }
   std::sort(tids.begin(), tids.end());
@@ -1940,6 +1942,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     for (auto& qt : s.qtokens) {
       qt.variants = {};
       qt.common = {};
+      qt.nicks = {};
       const std::optional<std::uint32_t> tid = x.find_token(qt.text);
       // What the pair cache knows the token by: everything it is compared with depends on its text.
       qt.id = tid ? static_cast<std::uint64_t>(*tid) + 1 : (hash_str(qt.text, kSeedToken) | (1ULL << 63));
@@ -1949,8 +1952,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         qt.key = qt.key_store;
         continue;
       }
-      qt.nicks = tid ? x.tok_nicks[*tid] : nickname_canonicals(qt.text);
       if (tid && x.tok[*tid].cls == TokenClass::kNormal) {
+        qt.nicks = x.tok_nicks[*tid];
         qt.key = x.tok_key(*tid);
         qt.variants = {x.nb.data() + x.nb_off[*tid], x.nb.data() + x.nb_off[*tid + 1]};
         qt.common = {x.nb_common.data() + x.nbc_off[*tid], x.nb_common.data() + x.nbc_off[*tid + 1]};
@@ -1963,6 +1966,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         qt.key = it->second.key;
         qt.variants = it->second.variants;
         qt.common = it->second.common;
+        qt.nicks = it->second.nicks;
       }
       // An unmatched query token weighs what the list says about it, or 1 when the list does not
       // know it (a rare token, as far as this list can tell).
