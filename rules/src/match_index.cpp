@@ -644,7 +644,7 @@ std::uint8_t how_index(std::string_view how) {
 struct Variant {
   std::uint32_t tid;
   float sim;
-  std::uint32_t post_begin, post_end;  // its postings: Impl::post[post_begin, post_end)
+  std::uint32_t post_begin, post_end;  // its postings: Impl::post_sums[post_begin, post_end)
   std::uint8_t how;                    // kHows[how]: compare_tokens' reason
   bool common;                         // Impl::TokInfo::common: retrieved through its group instead
 };
@@ -1943,6 +1943,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       qt.variants = {};
       qt.common = {};
       qt.nicks = {};
+      qt.pk = UINT32_MAX;
       const std::optional<std::uint32_t> tid = x.find_token(qt.text);
       // What the pair cache knows the token by: everything it is compared with depends on its text.
       qt.id = tid ? static_cast<std::uint64_t>(*tid) + 1 : (hash_str(qt.text, kSeedToken) | (1ULL << 63));
@@ -1968,6 +1969,15 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         qt.common = it->second.common;
         qt.nicks = it->second.nicks;
       }
+      // The phonetic group of its key: a listed token's own (the group of the same key), else
+      // looked up.
+      if (!qt.key.empty()) {
+        if (tid) {
+          qt.pk = x.tok[*tid].pk;
+        } else if (auto pk = x.find_pk(qt.key)) {
+          qt.pk = *pk;
+        }
+      }
       // An unmatched query token weighs what the list says about it, or 1 when the list does not
       // know it (a rare token, as far as this list can tell).
       qt.weight = builtin_weight(qt.text);
@@ -1991,10 +2001,14 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       s.sources.push_back({names, bits});
       total += names.size();
     };
-    // The variants' per-token slots, seeded with the neighbourhood below, are scattered: fetched
-    // all at once.
+    // The variants' per-token slots and the common groups' slots, seeded below, and the groups'
+    // first letters are scattered: fetched all at once.
     for (std::size_t i = 0; i < nq; ++i) {
       for (const auto& v : s.qtokens[i].variants) __builtin_prefetch(&s.tid_slots[v.tid]);
+      for (std::uint32_t pk : s.qtokens[i].common) {
+        __builtin_prefetch(&s.pk_masks[pk]);
+        __builtin_prefetch(&x.pk_first_letters[pk]);
+      }
     }
     for (std::size_t i = 0; i < nq; ++i) {
       const auto bit = static_cast<std::uint16_t>(1U << i);
@@ -2033,8 +2047,12 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       }
     }
     // Rarest sources first, so that the work cap, when reached, drops the least telling postings.
-    std::sort(s.sources.begin(), s.sources.end(),
-              [](const Source& a, const Source& b) { return a.names.size() < b.names.size(); });
+    // Below the cap every posting is read whatever the order (the candidates and their marks are
+    // the same), so most queries skip the sort.
+    if (total > kMaxPostingsRead) {
+      std::sort(s.sources.begin(), s.sources.end(),
+                [](const Source& a, const Source& b) { return a.names.size() < b.names.size(); });
+    }
     total = std::min(total, kMaxPostingsRead);
     // Each source starts somewhere at random: the first lines of all of them are fetched at once.
     for (const auto& src : s.sources) {
@@ -2109,10 +2127,6 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       if (qt.cls == TokenClass::kNormal && !qt.text.empty()) {
         count_letters(qt.text, qt.letters);
         qt.letter_set = letter_bits(qt.text);
-        qt.pk = UINT32_MAX;
-        if (!qt.key.empty()) {
-          if (auto pk = x.find_pk(qt.key)) qt.pk = *pk;
-        }
         if (const int k = letter_index(qt.text[0]); k >= 0) by_first_letter[static_cast<std::size_t>(k)] |= 1U << i;
       }
     }
