@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -411,6 +412,7 @@ struct ScoreToken {
   TokenClass cls = TokenClass::kNormal;
   double weight = 1;
   std::uint32_t tid = UINT32_MAX;  // listed side: dictionary id, when scoring through the index
+  std::uint32_t pk = 0;            // ... and its phonetic group
 };
 
 struct NameScore {
@@ -745,18 +747,21 @@ struct MatchIndex::Impl {
   FlatMultiMap pairs;                   // (pk a, pk b) of common groups -> names
   // Names and entries.
   BigVec<NameRec> names;
+  // One token of a listed name. A name's records are followed in name_toks by their texts (padded
+  // to whole records), so bounding and scoring a candidate read one run of memory and no
+  // dictionary entry: at a million entries each dictionary look-up would be a cache miss.
   struct NameTok {
     std::uint32_t tid;
-    std::uint32_t pk;  // copied from tok[tid], so checking a candidate touches one array
+    std::uint32_t pk;  // copied from tok[tid]
     float weight;      // copied from tok[tid]
-    TokenClass cls;
-    // What the first bound needs of the token's text, so it reads no dictionary entry: the
-    // letter_index of its first byte (-1: none), its length in bytes (capped at 255) and the set
-    // of letters and digits it holds (bit letter_index).
-    std::int8_t first;
-    std::uint8_t len;
-    std::uint64_t letters;
+    std::uint32_t cls_bits : 2;     // TokenClass
+    std::uint32_t has_text : 1;     // its text follows the run (else: only in the dictionary)
+    std::uint32_t len : 11;         // of the text, in bytes
+    std::uint32_t text_at : 13;     // bytes from the run's first record to the text
+    TokenClass cls() const { return static_cast<TokenClass>(cls_bits); }
   };
+  static constexpr std::size_t kMaxTextLen = (1U << 11) - 1;
+  static constexpr std::size_t kMaxTextAt = (1U << 13) - 1;
   BigVec<NameTok> name_toks;
   // A posting: the name's id and sixteen bytes for the first look at it as a candidate
   // (docs/matching.md, "summary check"): the first letters its tokens start with (letter_bit),
@@ -786,6 +791,12 @@ struct MatchIndex::Impl {
 
   std::string_view tok_text(std::uint32_t tid) const {
     return std::string_view(tok_pool).substr(tok_off[tid], tok_off[tid + 1] - tok_off[tid]);
+  }
+  // The text of token k of the run starting at `run` (name_toks[tok_begin]).
+  std::string_view run_text(const NameTok* run, std::uint32_t k) const {
+    const NameTok& nt = run[k];
+    if (!nt.has_text) return tok_text(nt.tid);
+    return {reinterpret_cast<const char*>(run) + nt.text_at, nt.len};
   }
   std::optional<std::uint32_t> find_token(std::string_view text) const {
     for (std::uint32_t tid : tok_by_hash.find(hash_str(text, kSeedToken))) {
@@ -827,7 +838,6 @@ struct QueryToken {
   std::span<const std::string_view> nicks;  // nickname_canonicals of its text
   std::array<std::uint8_t, 36> letters{};  // letter and digit counts, for the Jaro-Winkler bound
   std::uint32_t pk = UINT32_MAX;           // its phonetic group in the index, if any
-  std::uint64_t letter_set = 0;            // letter_bits of its text
   std::uint64_t id = 0;  // its dictionary id (tid + 1), or a hash of its text (high bit set)
 };
 
@@ -854,13 +864,14 @@ struct EntryBest {
 
 static_assert(sizeof(MatchIndex::Impl::NameSummary) == 16);
 
-// What the current query knows about one listed token (dictionary id), indexed directly; a slot
-// belongs to the current query only when its stamp is the query's, so nothing is cleared between
-// queries. Each listed token met by a candidate is compared with every query token once per query
+// What the current query knows about one listed token (dictionary id), in a query-sized table
+// (Scratch::tok_tab, below): a dictionary-sized array would cost a cache miss per listed token.
+// Each listed token met by a candidate is compared with every query token once per query
 // (resolve_token): the bound and the scorer then read the same exact similarities.
 struct TidSlot {
+  static constexpr std::uint32_t kEmpty = UINT32_MAX;
   enum State : std::uint8_t { kNeighbourhood, kQuick, kResolved };
-  std::uint32_t stamp = 0;
+  std::uint32_t key = kEmpty;      // the tid
   std::uint32_t row = UINT32_MAX;  // into Scratch::sims: one similarity per query token, once needed
   std::uint32_t mask = 0;   // strong query tokens it may meet, and
   float sim = 0;            // its best similarity to one; what they say depends on the state:
@@ -917,17 +928,16 @@ class QueryTable {
   std::vector<std::uint32_t> used_;
 };
 
-// What the query knows of one listed token (or phonetic group): which query tokens it may meet, at
-// what best similarity. The first bound looks listed tokens up in a table of these.
-struct VarSlot {
+// A common phonetic group of the query tokens (its members are not in their neighbourhoods): the
+// query tokens whose group it is or whose variants are in it.
+struct GroupSlot {
   static constexpr std::uint32_t kEmpty = UINT32_MAX;
-  std::uint32_t key = kEmpty;
+  std::uint32_t key = kEmpty;  // the group's id
   std::uint32_t mask = 0;
-  float sim = 0;
 };
-// Every query token's variants and itself, or its common groups.
-constexpr std::size_t kVarSlots = 2048;
-static_assert(kVarSlots > 2 * kMaxQueryTokens * (kMaxVariants + 1));
+// Every query token's own group and its variants' groups.
+constexpr std::size_t kGroupSlots = 2048;
+static_assert(kGroupSlots > 2 * kMaxQueryTokens * (kMaxVariants + 1));
 
 // What a query has worked out for one form (a run of listed tokens shared by every name with those
 // tokens, NameRec::tok_begin, and the weak-alias flag): the bounds and the score depend on nothing
@@ -939,36 +949,23 @@ struct FormSlot {
   std::uint32_t score = UINT32_MAX;  // into Scratch::form_scores once scored
   bool has_pre = false, has_exact = false;
 };
-// What the first bound found for one listed token (pre_token), so a token that several candidates
-// hold is worked out once per query.
-struct PreSlot {
-  static constexpr std::uint32_t kEmpty = UINT32_MAX;
-  std::uint32_t key = kEmpty;  // tid
-  std::uint32_t mask = 0;
-  float sim = 0;
-};
-// Typically a few hundred listed tokens per query; past half of this the table takes no more.
-constexpr std::size_t kPreSlots = 4096;
-
 // The candidates a query bounds (kMaxCandidates at most).
 constexpr std::size_t kFormSlots = 2048;
 static_assert(kFormSlots > 2 * kMaxCandidates);
+// Every listed token a query can slot: its tokens' neighbourhoods and the tokens of every candidate.
+constexpr std::size_t kTokSlots = 32768;
+static_assert(kTokSlots > 2 * (kMaxCandidates * kMaxListedTokens + kMaxQueryTokens * (kMaxVariants + 1)));
 
 inline std::uint64_t form_key(std::uint32_t tok_begin, std::uint8_t type_alias) {
   return ((static_cast<std::uint64_t>(tok_begin) << 1) | (type_alias & 1U)) + 1;
 }
-
-// Common phonetic groups of the query tokens (their members are not in the neighbourhoods).
-struct MaskSlot {
-  std::uint32_t stamp = 0;
-  std::uint32_t mask = 0;
-};
 
 inline int letter_index(char c) {
   if (c >= 'a' && c <= 'z') return c - 'a';
   if (c >= '0' && c <= '9') return 26 + (c - '0');
   return -1;
 }
+inline int first_letter(std::string_view t) { return letter_index(t.empty() ? '\0' : t[0]); }
 
 // One bit of 32 for a token's first byte: a..z their own, digits folded onto five bits, anything
 // else the last bit.
@@ -976,15 +973,6 @@ inline std::uint32_t letter_bit(int first) {
   if (first < 0) return 1U << 31;
   if (first < 26) return 1U << first;
   return 1U << (26 + (first - 26) % 5);
-}
-
-// The letters and digits a token holds, one bit per letter_index.
-std::uint64_t letter_bits(std::string_view t) {
-  std::uint64_t bits = 0;
-  for (char c : t) {
-    if (const int k = letter_index(c); k >= 0) bits |= 1ULL << k;
-  }
-  return bits;
 }
 
 void count_letters(std::string_view t, std::array<std::uint8_t, 36>& out) {
@@ -1050,18 +1038,13 @@ struct Scratch {
   std::vector<ScoreToken> qscore, lscore;
   std::vector<EntryBest> scored;
   // Which query tokens a listed token meets, and how well: one probe per listed token when
-  // bounding or scoring a candidate. Sized to the index's dictionary (16 bytes per token).
-  BigVec<TidSlot> tid_slots;
-  BigVec<MaskSlot> pk_masks;
-  // The same facts for the first bound, in tables small enough to stay in the L1/L2 cache: the
-  // neighbourhood of the query tokens by listed token id, and the query tokens' common phonetic
-  // groups by group id (their similarity is not used: a member may score up to 1).
-  QueryTable<VarSlot, kVarSlots> var_tab;
-  QueryTable<VarSlot, kVarSlots> common_tab;
-  QueryTable<PreSlot, kPreSlots> pre_tab;
+  // bounding or scoring a candidate.
+  QueryTable<TidSlot, kTokSlots> tok_tab;
+  // The query tokens' common phonetic groups by group id (their similarity is not used: a member
+  // may score up to 1).
+  QueryTable<GroupSlot, kGroupSlots> common_tab;
   // Comparisons outside the neighbourhoods, across queries (real traffic repeats given names).
   BigVec<PairMemo> pair_cache;
-  std::uint32_t mask_stamp = 0;
   // Similarities of (query token, listed token) pairs met in this query: nq per slot row; a
   // negative score is "not computed yet".
   std::vector<TokenSimilarity> sims;
@@ -1096,6 +1079,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
   std::vector<std::pair<std::uint64_t, std::uint32_t>> id_kv;
   NormalizedName norm;
   std::vector<std::uint32_t> seen;
+  std::string texts;
   // Names with the same tokens share one run of token records (see NameRec::tok_begin).
   std::unordered_map<std::uint64_t, std::uint32_t> forms;  // hash of the tids -> tok_begin
 
@@ -1150,7 +1134,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
             tok_df.push_back(0);
           }
           const std::uint32_t tid = it->second;
-          x.name_toks.push_back(Impl::NameTok{tid, 0, 1, t.cls, -1, 0, 0});
+          x.name_toks.push_back(Impl::NameTok{tid, 0, 1, static_cast<std::uint32_t>(t.cls), 0, 0, 0});
           ++rec.tok_count;
           if (t.cls == TokenClass::kNormal) ++rec.strong_count;
           if (std::find(seen.begin(), seen.end(), tid) == seen.end()) {
@@ -1163,9 +1147,26 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
         auto [fit, new_form] = forms.try_emplace(form, rec.tok_begin);
         if (!new_form && std::equal(x.name_toks.begin() + fit->second, x.name_toks.begin() + fit->second + rec.tok_count,
                                     x.name_toks.begin() + rec.tok_begin,
-                                    [](const Impl::NameTok& a, const Impl::NameTok& b) { return a.tid == b.tid && a.cls == b.cls; })) {
+                                    [](const Impl::NameTok& a, const Impl::NameTok& b) { return a.tid == b.tid; })) {
           x.name_toks.resize(rec.tok_begin);
           rec.tok_begin = fit->second;
+        } else {
+          // A new form: its texts after its records.
+          std::size_t at = rec.tok_count * sizeof(Impl::NameTok);
+          texts.clear();
+          for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+            const std::string& text = norm.tokens[k].text;
+            Impl::NameTok& nt = x.name_toks[rec.tok_begin + k];
+            if (text.size() > Impl::kMaxTextLen || at + text.size() > Impl::kMaxTextAt) continue;  // read from the dictionary
+            nt.has_text = 1;
+            nt.len = static_cast<std::uint32_t>(text.size());
+            nt.text_at = static_cast<std::uint32_t>(at);
+            texts += text;
+            at += text.size();
+          }
+          const std::size_t base = x.name_toks.size();
+          x.name_toks.resize(base + (texts.size() + sizeof(Impl::NameTok) - 1) / sizeof(Impl::NameTok), Impl::NameTok{});
+          std::memcpy(static_cast<void*>(x.name_toks.data() + base), texts.data(), texts.size());
         }
         x.names.push_back(rec);
       }
@@ -1219,13 +1220,12 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
                                                         builtin_weight(x.tok_text(t))));
   }
 
-  for (auto& nt : x.name_toks) {
-    nt.weight = x.tok[nt.tid].weight;
-    nt.pk = x.tok[nt.tid].pk;
-    const std::string_view text = x.tok_text(nt.tid);
-    nt.first = static_cast<std::int8_t>(letter_index(text.empty() ? '\0' : text[0]));
-    nt.len = static_cast<std::uint8_t>(std::min<std::size_t>(text.size(), 255));
-    nt.letters = letter_bits(text);
+  for (const NameRec& rec : x.names) {  // a shared run is written once per name: the same values
+    for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+      Impl::NameTok& nt = x.name_toks[rec.tok_begin + k];
+      nt.weight = x.tok[nt.tid].weight;
+      nt.pk = x.tok[nt.tid].pk;
+    }
   }
   x.name_toks.shrink_to_fit();
   x.pk_first_letters.assign(x.pk_df.size(), 0);
@@ -1249,12 +1249,13 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       std::abort();
     }
     float min_w = 1.0F;
+    const Impl::NameTok* run = x.name_toks.data() + rec.tok_begin;
     for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
-      const Impl::NameTok& nt = x.name_toks[rec.tok_begin + k];
-      if (nt.cls == TokenClass::kWeak) continue;
-      sum.first_letters |= letter_bit(nt.first);
+      const Impl::NameTok& nt = run[k];
+      if (nt.cls() == TokenClass::kWeak) continue;
+      sum.first_letters |= letter_bit(first_letter(x.run_text(run, k)));
       ++sum.nonweak_count;
-      if (nt.cls == TokenClass::kNormal) min_w = std::min(min_w, nt.weight);
+      if (nt.cls() == TokenClass::kNormal) min_w = std::min(min_w, nt.weight);
     }
     sum.strong_count = rec.strong_count;
     sum.min_weight = static_cast<std::uint8_t>(std::clamp(std::floor(static_cast<double>(min_w) * 255.0), 0.0, 255.0));
@@ -1466,21 +1467,29 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
   }
 }
 
-// Similarity of query token i and listed token `tid` when `tid` is not in the token's retrieval
+// A listed token as the bounds and the scorer see it: what its name's run holds of it.
+struct ListedToken {
+  std::uint32_t tid;
+  std::uint32_t pk;
+  TokenClass cls;
+  std::string_view text;
+};
+
+// Similarity of query token i and a listed token that is not in the token's retrieval
 // neighbourhood: initials, the members of a common phonetic group (not listed one by one), and
 // tokens more than one edit apart that start alike, through compare_tokens; anything else is
 // unmatched. The string comparisons are kept in the per-thread pair cache across queries.
 TokenSimilarity outside_neighbourhood_sim(const MatchIndex::Impl& x, Scratch& s, const QueryToken& qt,
-                                          std::uint32_t tid) {
-  const std::string_view text = x.tok_text(tid);
-  const bool initial = qt.cls == TokenClass::kInitial || x.tok[tid].cls == TokenClass::kInitial;
-  const bool same_group = std::find(qt.common.begin(), qt.common.end(), x.tok[tid].pk) != qt.common.end();
+                                          const ListedToken& l) {
+  const std::string_view text = l.text;
+  const bool initial = qt.cls == TokenClass::kInitial || l.cls == TokenClass::kInitial;
+  const bool same_group = std::find(qt.common.begin(), qt.common.end(), l.pk) != qt.common.end();
   if (!initial && !same_group && (qt.text.empty() || text.empty() || qt.text[0] != text[0])) {
     return {0, "unmatched"};
   }
-  const std::uint64_t key = mix64(qt.id ^ (static_cast<std::uint64_t>(tid) * 0x9e3779b97f4a7c15ULL)) | 1U;
+  const std::uint64_t key = mix64(qt.id ^ (static_cast<std::uint64_t>(l.tid) * 0x9e3779b97f4a7c15ULL)) | 1U;
   PairMemo& memo = s.pair_cache[key & (kPairCacheSlots - 1)];
-  if (memo.key == key && memo.tid == tid && memo.qid == qt.id) return memo.sim;
+  if (memo.key == key && memo.tid == l.tid && memo.qid == qt.id) return memo.sim;
   TokenSimilarity r;
   if (!initial && !same_group && jaro_winkler(qt.text, text) < 0.75) {
     // compare_tokens reports anything below 0.75 as unmatched, and only phonetic agreement (the
@@ -1489,19 +1498,15 @@ TokenSimilarity outside_neighbourhood_sim(const MatchIndex::Impl& x, Scratch& s,
   } else {
     // Every nickname pair is in the neighbourhood, except the members of a common phonetic group
     // (compared here) and when the neighbourhood was cut to its size cap.
-    r = compare_tokens(qt.text, qt.key, qt.nicks, text, x.tok_key(tid), x.tok_nicks[tid],
+    r = compare_tokens(qt.text, qt.key, qt.nicks, text, x.pk_text(l.pk), x.tok_nicks[l.tid],
                        same_group || qt.variants.size() >= kMaxVariants);
   }
-  memo = PairMemo{key, qt.id, tid, r};
+  memo = PairMemo{key, qt.id, l.tid, r};
   return r;
 }
 
 // The slot of listed token `tid` for the current query (a fresh one knows nothing).
-TidSlot& token_slot(Scratch& s, std::uint32_t tid) {
-  TidSlot& slot = s.tid_slots[tid];
-  if (slot.stamp != s.mask_stamp) slot = TidSlot{s.mask_stamp, UINT32_MAX, 0, 0, TidSlot::kNeighbourhood};
-  return slot;
-}
+TidSlot& token_slot(Scratch& s, std::uint32_t tid) { return s.tok_tab.upsert(tid); }
 
 // Its row of similarities, one per query token, unknown (negative) until computed.
 std::uint32_t token_row(Scratch& s, std::size_t nq, TidSlot& slot) {
@@ -1514,11 +1519,11 @@ std::uint32_t token_row(Scratch& s, std::size_t nq, TidSlot& slot) {
   return slot.row;
 }
 
-// The slot of `tid` with its similarity to every query token (neighbourhood similarities were
-// filled in when the query was prepared; the others are computed here, once per query).
-const TidSlot& resolve_token(const MatchIndex::Impl& x, Scratch& s, std::uint32_t tid) {
+// The slot of a listed token with its similarity to every query token (neighbourhood similarities
+// were filled in when the query was prepared; the others are computed here, once per query).
+const TidSlot& resolve_token(const MatchIndex::Impl& x, Scratch& s, const ListedToken& l) {
   const std::size_t nq = s.qtokens.size();
-  TidSlot& slot = token_slot(s, tid);
+  TidSlot& slot = token_slot(s, l.tid);
   if (slot.state == TidSlot::kResolved) return slot;
   const std::uint32_t row = token_row(s, nq, slot);
   slot.state = TidSlot::kResolved;
@@ -1526,7 +1531,7 @@ const TidSlot& resolve_token(const MatchIndex::Impl& x, Scratch& s, std::uint32_
   float best = 0;
   for (std::size_t i = 0; i < nq; ++i) {
     TokenSimilarity& ts = s.sims[row + i];
-    if (ts.score < 0) ts = outside_neighbourhood_sim(x, s, s.qtokens[i], tid);
+    if (ts.score < 0) ts = outside_neighbourhood_sim(x, s, s.qtokens[i], l);
     if (ts.score > 0 && s.qtokens[i].cls == TokenClass::kNormal) {
       mask |= 1U << i;
       best = std::max(best, static_cast<float>(ts.score));
@@ -1537,71 +1542,30 @@ const TidSlot& resolve_token(const MatchIndex::Impl& x, Scratch& s, std::uint32_
   return slot;
 }
 
-// An upper bound of `tid`'s similarity to each strong query token without comparing strings
-// beyond the letter counts: the neighbourhood similarities, 1 for a member of a query token's
-// common phonetic group, and for a token that starts like a query token the Jaro-Winkler bound or
-// the nickname, article or strong phonetic score compare_tokens may give. Once per query and token.
-const TidSlot& quick_token(const MatchIndex::Impl& x, Scratch& s, std::uint32_t tid,
-                           const std::array<std::uint32_t, 36>& by_first_letter) {
-  TidSlot& slot = token_slot(s, tid);
+// An upper bound of a listed token's similarity to each strong query token without comparing
+// strings beyond the letter counts: the neighbourhood similarities, 1 for a member of a query
+// token's common phonetic group, and for a token that starts like a query token the Jaro-Winkler
+// bound or the nickname, article or strong phonetic score compare_tokens may give. Once per query
+// and token; it reads only the name's run and query-sized tables.
+const TidSlot& quick_token(Scratch& s, const ListedToken& l, const std::array<std::uint32_t, 36>& by_first_letter) {
+  TidSlot& slot = token_slot(s, l.tid);
   if (slot.state != TidSlot::kNeighbourhood) return slot;
   slot.state = TidSlot::kQuick;
-  const std::uint32_t pk = x.tok[tid].pk;
-  if (const MaskSlot& m = s.pk_masks[pk]; m.stamp == s.mask_stamp && m.mask != 0) {
-    slot.mask |= m.mask;
+  if (const GroupSlot* m = s.common_tab.find(l.pk); m && m->mask != 0) {
+    slot.mask |= m->mask;
     slot.sim = 1.0F;
   }
-  const std::string_view text = x.tok_text(tid);
-  if (const int first = letter_index(text.empty() ? '\0' : text[0]); first >= 0) {
+  if (const int first = first_letter(l.text); first >= 0) {
     for (std::uint32_t jw = by_first_letter[static_cast<std::size_t>(first)] & ~slot.mask; jw != 0; jw &= jw - 1) {
       const auto i = static_cast<std::size_t>(std::countr_zero(jw));
       const QueryToken& qt = s.qtokens[i];
-      const double b = jaro_winkler_bound(qt.text, qt.letters, text);
+      const double b = jaro_winkler_bound(qt.text, qt.letters, l.text);
       if (b < 0.75) continue;
       slot.mask |= 1U << i;
-      slot.sim = std::max(slot.sim, static_cast<float>(std::max(b, pk == qt.pk ? 0.95 : 0.9)));
+      slot.sim = std::max(slot.sim, static_cast<float>(std::max(b, l.pk == qt.pk ? 0.95 : 0.9)));
     }
   }
   return slot;
-}
-
-// An upper bound of what quick_token says of a listed token, from the name's own token record and
-// the query's small tables only (no per-token slot, no dictionary text: no cache miss beyond the
-// name's records). The neighbourhood and common-group parts are quick_token's; the Jaro-Winkler
-// bound counts every letter the listed token holds as often as the query token has it, and the
-// longest common prefix the lengths allow, so it is at least jaro_winkler_bound.
-struct PreToken {
-  std::uint32_t mask;
-  float sim;
-};
-PreToken pre_token(const Scratch& s, const MatchIndex::Impl::NameTok& nt,
-                   const std::array<std::uint32_t, 36>& by_first_letter) {
-  PreToken r{0, 0};
-  if (const VarSlot* v = s.var_tab.find(nt.tid)) r = PreToken{v->mask, v->sim};
-  if (const VarSlot* c = s.common_tab.find(nt.pk)) {
-    r.mask |= c->mask;
-    r.sim = 1.0F;
-  }
-  if (nt.first < 0) return r;
-  for (std::uint32_t jw = by_first_letter[static_cast<std::size_t>(nt.first)] & ~r.mask; jw != 0; jw &= jw - 1) {
-    const auto i = static_cast<std::size_t>(std::countr_zero(jw));
-    const QueryToken& qt = s.qtokens[i];
-    std::size_t m = 0;
-    for (std::uint64_t both = qt.letter_set & nt.letters; both != 0; both &= both - 1) {
-      m += qt.letters[static_cast<std::size_t>(std::countr_zero(both))];
-    }
-    const std::size_t lq = qt.text.size(), ll = nt.len;
-    m = std::min({m, lq, ll});
-    if (m == 0 || ll == 0) continue;
-    const double md = static_cast<double>(m);
-    const double jaro = (md / static_cast<double>(lq) + md / static_cast<double>(ll) + 1.0) / 3.0;
-    const double prefix = static_cast<double>(std::min<std::size_t>({4, lq, ll}));
-    const double b = std::min(1.0, jaro + prefix * 0.1 * (1.0 - jaro));
-    if (b < 0.75) continue;
-    r.mask |= 1U << i;
-    r.sim = std::max(r.sim, static_cast<float>(std::max(b, nt.pk == qt.pk ? 0.95 : 0.9)));
-  }
-  return r;
 }
 
 // Where the query keeps what it works out for a candidate's form: a slot of the form table, found
@@ -1623,18 +1587,27 @@ FormSlot& form_slot(Scratch& s, std::uint16_t position) {
 
 // Similarity of query token i and a listed token, as score_tokens uses it.
 TokenSimilarity token_sim(const MatchIndex::Impl& x, Scratch& s, std::size_t i, const ScoreToken& l) {
-  const TidSlot& slot = resolve_token(x, s, l.tid);
+  const TidSlot& slot = resolve_token(x, s, ListedToken{l.tid, l.pk, l.cls, l.text});
   return s.sims[slot.row + i];
 }
 
-// Pre: as quick, from the name's token records alone (pre_token), to turn most candidates away
-// with one or two cache misses. Quick: from what the query knows without comparing (neighbourhood similarities, 1 for a member
+// The listed tokens of a name, as the scorer takes them.
+void listed_score_tokens(const MatchIndex::Impl& x, std::uint32_t tok_begin, std::uint32_t tok_count,
+                         std::vector<ScoreToken>& out) {
+  const MatchIndex::Impl::NameTok* run = x.name_toks.data() + tok_begin;
+  out.resize(tok_count);
+  for (std::uint32_t k = 0; k < tok_count; ++k) {
+    out[k] = ScoreToken{x.run_text(run, k), run[k].cls(), run[k].weight, run[k].tid, run[k].pk};
+  }
+}
+
+// Quick: from what the query knows without comparing (neighbourhood similarities, 1 for a member
 // of a query token's common phonetic group, the Jaro-Winkler bound, at least the nickname and
 // Arabic article score, for a token that starts like a query token); exact: every listed token
 // resolved (resolve_token), the similarities the scorer will use. Both are upper bounds of the
 // final score (corroboration included); the exact one is the tighter, and costs string
 // comparisons, so it runs only on candidates the quick bound lets through.
-enum class BoundKind { kPre, kQuick, kExact };
+enum class BoundKind { kQuick, kExact };
 double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::Impl::NameSummary& rec, std::size_t nq,
                        std::size_t n_strong, std::uint32_t initial_mask, const double* unmatched_cost, BoundKind kind,
                        const std::array<std::uint32_t, 36>& by_first_letter, double max_gain) {
@@ -1643,43 +1616,27 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
   std::uint32_t may_q = initial_mask;
   double den0 = 0, num0 = 0;
   double best_sim = 0, best_w = 0, listed_evidence = 0;
+  const MatchIndex::Impl::NameTok* run = x.name_toks.data() + rec.tok_begin;
   const std::uint32_t l_end = std::min<std::uint32_t>(rec.tok_count, kMaxListedTokens);
   for (std::uint32_t k = 0; k < l_end; ++k) {
-    const MatchIndex::Impl::NameTok& nt = x.name_toks[rec.tok_begin + k];
-    if (nt.cls == TokenClass::kWeak) continue;
+    const MatchIndex::Impl::NameTok& nt = run[k];
+    const TokenClass cls = nt.cls();
+    if (cls == TokenClass::kWeak) continue;
     const double f = (k == 0 || k + 1 == l_end) ? kUnmatchedListedPenalty : kUnmatchedMiddlePenalty;
     const double w = nt.weight;
-    if (nt.cls == TokenClass::kInitial) {
+    const ListedToken l{nt.tid, nt.pk, cls, x.run_text(run, k)};
+    if (cls == TokenClass::kInitial) {
       // A listed initial may meet a strong query token with its letter (0.6, a quarter of the
       // weight), which is then not unmatched.
-      if (nt.first >= 0) may_q |= by_first_letter[static_cast<std::size_t>(nt.first)];
+      if (const int first = first_letter(l.text); first >= 0) may_q |= by_first_letter[static_cast<std::size_t>(first)];
       den0 += f * 0.25 * w;
       items[ni++] = BoundItem{0.6 * 0.25 * w, (1.0 - f) * 0.25 * w};
       continue;
     }
     den0 += f * w;
-    std::uint32_t meets;
-    double sim;
-    if (kind == BoundKind::kPre) {
-      PreToken p;
-      if (const PreSlot* known = s.pre_tab.find(nt.tid)) {
-        p = PreToken{known->mask, known->sim};
-      } else {
-        p = pre_token(s, nt, by_first_letter);
-        if (!s.pre_tab.half_full()) {
-          PreSlot& slot = s.pre_tab.upsert(nt.tid);
-          slot.mask = p.mask;
-          slot.sim = p.sim;
-        }
-      }
-      meets = p.mask;
-      sim = p.sim;
-    } else {
-      const TidSlot& slot =
-          kind == BoundKind::kExact ? resolve_token(x, s, nt.tid) : quick_token(x, s, nt.tid, by_first_letter);
-      meets = slot.mask;
-      sim = slot.sim;
-    }
+    const TidSlot& slot = kind == BoundKind::kExact ? resolve_token(x, s, l) : quick_token(s, l, by_first_letter);
+    const std::uint32_t meets = slot.mask;
+    const double sim = slot.sim;
     may_q |= meets;
     if (meets != 0) {
       best_sim = std::max(best_sim, sim);
@@ -1792,15 +1749,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
   if (s.index_serial != x.serial) {
     s.variant_cache.clear();
     s.index_serial = x.serial;
-    s.tid_slots.assign(x.tok.size(), TidSlot{});
-    s.pk_masks.assign(x.pk_df.size(), MaskSlot{});
     s.pair_cache.assign(kPairCacheSlots, PairMemo{});
-    s.mask_stamp = 0;
-  }
-  if (++s.mask_stamp == 0) {  // wrapped: forget every stamp
-    std::fill(s.tid_slots.begin(), s.tid_slots.end(), TidSlot{});
-    std::fill(s.pk_masks.begin(), s.pk_masks.end(), MaskSlot{});
-    s.mask_stamp = 1;
   }
   s.best.clear();
 
@@ -2001,14 +1950,9 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       s.sources.push_back({names, bits});
       total += names.size();
     };
-    // The variants' per-token slots and the common groups' slots, seeded below, and the groups'
-    // first letters are scattered: fetched all at once.
+    // The common groups' first letters, read below, are scattered: fetched all at once.
     for (std::size_t i = 0; i < nq; ++i) {
-      for (const auto& v : s.qtokens[i].variants) __builtin_prefetch(&s.tid_slots[v.tid]);
-      for (std::uint32_t pk : s.qtokens[i].common) {
-        __builtin_prefetch(&s.pk_masks[pk]);
-        __builtin_prefetch(&x.pk_first_letters[pk]);
-      }
+      for (std::uint32_t pk : s.qtokens[i].common) __builtin_prefetch(&x.pk_first_letters[pk]);
     }
     for (std::size_t i = 0; i < nq; ++i) {
       const auto bit = static_cast<std::uint16_t>(1U << i);
@@ -2103,8 +2047,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // The neighbourhood similarities are known: listed tokens met by a candidate get the others
     // computed once (resolve_token).
     s.sims_used = 0;
-    s.var_tab.clear();
-    s.pre_tab.clear();
+    s.tok_tab.clear();
     s.common_tab.clear();
     std::array<std::uint32_t, 36> by_first_letter{};  // strong query tokens by first letter
     for (std::size_t i = 0; i < nq; ++i) {
@@ -2114,19 +2057,10 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         s.sims[token_row(s, nq, slot) + i] = TokenSimilarity{v.sim, kHows[v.how]};
         slot.mask |= 1U << i;
         slot.sim = std::max(slot.sim, v.sim);
-        VarSlot& vs = s.var_tab.upsert(v.tid);
-        vs.mask |= 1U << i;
-        vs.sim = std::max(vs.sim, v.sim);
       }
-      for (std::uint32_t pk : qt.common) {
-        MaskSlot& m = s.pk_masks[pk];
-        if (m.stamp != s.mask_stamp) m = MaskSlot{s.mask_stamp, 0};
-        m.mask |= 1U << i;
-        s.common_tab.upsert(pk).mask |= 1U << i;
-      }
+      for (std::uint32_t pk : qt.common) s.common_tab.upsert(pk).mask |= 1U << i;
       if (qt.cls == TokenClass::kNormal && !qt.text.empty()) {
         count_letters(qt.text, qt.letters);
-        qt.letter_set = letter_bits(qt.text);
         if (const int k = letter_index(qt.text[0]); k >= 0) by_first_letter[static_cast<std::size_t>(k)] |= 1U << i;
       }
     }
@@ -2194,12 +2128,13 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         ++stats.bounded_out;
         continue;
       }
-      // The token records of the candidates left (one or two cache lines each), fetched at once
-      // while the summary is at hand, so the misses overlap instead of waiting on each other.
+      // The run of the candidates left (its token records and their texts: one or two cache lines),
+      // fetched at once while the summary is at hand, so the misses overlap instead of waiting on
+      // each other. Texts average about half a record per token.
       if (sum.tok_count > 0) {
         const Impl::NameTok* toks = x.name_toks.data() + sum.tok_begin;
         __builtin_prefetch(toks);
-        __builtin_prefetch(toks + sum.tok_count - 1);
+        __builtin_prefetch(toks + sum.tok_count + sum.tok_count / 2);
       }
       s.cands[kept] = c;
       s.cands[kept++].form = form_position(s, sum);
@@ -2207,19 +2142,18 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     s.cands.resize(kept);
     stats.summary_passed = kept;
     clock.mark(MatchPhase::kSummaryCheck);
-    // Pre bound for every candidate first, then the quick and exact bounds for the ones it lets
-    // through: the per-token slots, dictionary entries and texts the quick bound reads are fetched
-    // (prefetch) for all of them between the passes, so their cache misses overlap instead of
-    // forming one chain per listed token. Each bound is a true upper bound whatever the order (a
-    // quick bound that meets an already resolved token reads its exact similarities, which are no
-    // higher), so the candidates scored are the same.
+    // The quick bound for every candidate first, then the quick bound again and the exact bound for
+    // the ones it lets through: the second quick bound reads the exact similarities of the listed
+    // tokens that earlier exact bounds resolved, so it turns more candidates away before their
+    // string comparisons. Each bound is a true upper bound whatever the order (resolved
+    // similarities are no higher than quick ones), so the candidates scored are the same.
     std::size_t pre_kept = 0;
     for (std::size_t ci = 0; ci < s.cands.size(); ++ci) {
       const Candidate& c = s.cands[ci];
       const Impl::NameSummary& rec = *c.sum;
       FormSlot& form = form_slot(s, c.form);
       if (!form.has_pre) {
-        form.pre = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kPre,
+        form.pre = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kQuick,
                                    by_first_letter, max_gain);
         form.has_pre = true;
       }
@@ -2227,23 +2161,11 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         ++stats.bounded_out;
         continue;
       }
-      const Impl::NameTok* toks = x.name_toks.data() + rec.tok_begin;
-      for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
-        const std::uint32_t tid = toks[k].tid;
-        __builtin_prefetch(&s.tid_slots[tid]);
-        __builtin_prefetch(&x.tok[tid]);
-        __builtin_prefetch(&x.tok_off[tid]);
-        __builtin_prefetch(&s.pk_masks[toks[k].pk]);
-      }
       s.cands[pre_kept++] = c;
     }
     s.cands.resize(pre_kept);
     stats.pre_passed = pre_kept;
     clock.mark(MatchPhase::kPreBound);
-    for (const Candidate& c : s.cands) {
-      const Impl::NameTok* toks = x.name_toks.data() + c.sum->tok_begin;
-      for (std::uint32_t k = 0; k < c.sum->tok_count; ++k) __builtin_prefetch(x.tok_pool.data() + x.tok_off[toks[k].tid]);
-    }
     for (const Candidate& c : s.cands) {
       const Impl::NameSummary& rec = *c.sum;
       FormSlot& form = form_slot(s, c.form);
@@ -2298,11 +2220,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       const NameRec& rec = x.names[name_id];
       FormSlot& form = form_slot(s, form_pos);
       if (form.score == UINT32_MAX) {
-        s.lscore.resize(rec.tok_count);
-        for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
-          const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
-          s.lscore[k] = ScoreToken{x.tok_text(tid), x.tok[tid].cls, x.tok[tid].weight, tid};
-        }
+        listed_score_tokens(x, rec.tok_begin, rec.tok_count, s.lscore);
         auto sim = [&](std::size_t i, std::size_t j) { return token_sim(x, s, i, s.lscore[j]); };
         form.score = static_cast<std::uint32_t>(s.form_scores.size());
         s.form_scores.push_back(score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, nullptr));
@@ -2416,11 +2334,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       hit.ref.name = rec.name;
       ex.listed_name = std::string(name(hit.ref));
       ex.alias = rec.name != 0;
-      s.lscore.resize(rec.tok_count);
-      for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
-        const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
-        s.lscore[k] = ScoreToken{x.tok_text(tid), x.tok[tid].cls, x.tok[tid].weight, tid};
-      }
+      listed_score_tokens(x, rec.tok_begin, rec.tok_count, s.lscore);
       auto sim = [&](std::size_t i, std::size_t j) { return token_sim(x, s, i, s.lscore[j]); };
       const NameScore ns = score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, &ex.tokens);
       add_name_features(ns, ex.features);

@@ -1,10 +1,12 @@
 // The matcher on small hand-made lists (fictional subjects): retrieval, scoring, corroboration,
 // identifiers, thresholds, explanations and concurrency.
 #include "crosscheck/rules/match_index.h"
+#include "crosscheck/rules/name_tokens.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -368,6 +370,53 @@ TEST(MatchIndexSharedNames, SameTokensDifferentEntriesTypesAndAliases) {
   EXPECT_LT(a4, a1);
   EXPECT_EQ(score_of(index, person_hits, "v1"), -1) << "a vessel is not a person";
   EXPECT_DOUBLE_EQ(score_for(index, named("Ivan Petrov", QueryType::kVessel), "v1"), a1);
+}
+
+// Bounds and scores read each listed token's text from its name's run (after the token records),
+// not from the dictionary: every token of every name, whatever its length and place, must come
+// back as it was listed.
+TEST(MatchIndexRuns, EveryListedTokenTextComesBack) {
+  const std::string long_token(900, 'q');  // longer than any real name part, within the 1 KiB cut
+  std::string many;                        // more tokens than a name keeps (16)
+  for (int k = 0; k < 20; ++k) many += (k ? " tok" : "tok") + std::string(1, static_cast<char>('a' + k)) + "zzle";
+  const std::vector<std::string> names = {"J Hawthorne", "Ivan Petrov", "Ivan Petrovich Sidorenko",
+                                          "Xu Li", "Wolfgang Amadeus Obermeyerhausen-Steinbrecher",
+                                          "Amir " + long_token, long_token + " Amir", many};
+  std::vector<WatchlistEntry> e;
+  for (std::size_t k = 0; k < names.size(); ++k) e.push_back(person("n" + std::to_string(k), {names[k]}));
+  e.push_back(person("dup", {"Ivan PETROV"}));  // shares the run of n1
+  const MatchIndex index({make_list("runs", std::move(e))});
+
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    SCOPED_TRACE(names[k].substr(0, 60));
+    std::vector<MatchHit> hits;
+    index.match(named(names[k]), hits, 0.01);
+    const MatchHit* self = nullptr;
+    for (const auto& h : hits) {
+      if (index.entry(h.ref).id == "n" + std::to_string(k)) self = &h;
+    }
+    ASSERT_NE(self, nullptr);
+    // The explanation shows every listed token the name keeps (its first 16), as normalised, and
+    // each one the query met is its own text.
+    std::multiset<std::string> want, got;
+    const NormalizedName norm = normalize_for_matching(names[k]);
+    for (std::size_t t = 0; t < norm.tokens.size() && t < 16; ++t) want.insert(norm.tokens[t].text);
+    std::size_t exact = 0;
+    for (const auto& t : self->explanation.tokens) {
+      if (t.listed_token.empty()) continue;
+      got.insert(t.listed_token);
+      if (t.query_token.empty()) continue;
+      EXPECT_EQ(t.listed_token, t.query_token);
+      EXPECT_EQ(t.how, "exact");
+      exact += t.how == "exact";
+    }
+    EXPECT_EQ(got, want);
+    EXPECT_GE(exact, 1U);
+  }
+  // A typo in the long token is still read against the right text.
+  std::string typo = "Amir " + long_token;
+  typo[400] = 'p';
+  EXPECT_GT(score_for(index, named(typo), "n5"), 0.5);
 }
 
 TEST_F(MatchIndexTest, EntityTypesMustBeCompatible) {
