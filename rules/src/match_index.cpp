@@ -873,11 +873,13 @@ struct TidSlot {
   enum State : std::uint8_t { kNeighbourhood, kQuick, kResolved };
   std::uint32_t key = kEmpty;      // the tid
   std::uint32_t row = UINT32_MAX;  // into Scratch::sims: one similarity per query token, once needed
-  std::uint32_t mask = 0;   // strong query tokens it may meet, and
-  float sim = 0;            // its best similarity to one; what they say depends on the state:
+  float sim = 0;            // its best similarity to a strong query token it may meet (mask);
+  std::uint16_t mask = 0;   // what they say depends on the state:
   State state = kNeighbourhood;  // neighbourhood similarities only; quick_token's upper bounds;
                                  // exact (resolve_token)
 };
+static_assert(sizeof(TidSlot) == 16);
+static_assert(kMaxQueryTokens <= 16, "TidSlot::mask has a bit per query token");
 
 // One remembered comparison of a query token (QueryToken::id) and a listed token, across queries.
 struct PairMemo {
@@ -889,22 +891,32 @@ struct PairMemo {
 constexpr std::size_t kPairCacheSlots = 1U << 15;  // 1.5 MB per thread, direct-mapped
 
 // A query-sized table of Slots by Slot::key (open addressing, cleared through the slots it used),
-// small enough to stay in the L1/L2 cache. kSlots must be more than twice what a query can insert,
-// so probes stay short and an empty slot (key Slot::kEmpty) always ends one.
-template <typename Slot, std::size_t kSlots>
+// small enough to stay in the L1/L2 cache. A fixed table (kGrows false) must have more than twice
+// kSlots what a query can insert, so probes stay short and an empty slot (key Slot::kEmpty) always
+// ends one. A growing table starts at kSlots, doubles when half full (which moves its slots: a
+// reference or position is good until the next upsert) and shrinks back when cleared, so the
+// usual query works in a table the L1 cache holds.
+template <typename Slot, std::size_t kSlots, bool kGrows = false>
 class QueryTable {
  public:
   using Key = decltype(Slot::key);
   void clear() {
-    if (slots_.size() != kSlots) slots_.assign(kSlots, Slot{});
-    for (std::uint32_t pos : used_) slots_[pos] = Slot{};
+    if (slots_.size() != kSlots) {
+      slots_.assign(kSlots, Slot{});
+    } else {
+      for (std::uint32_t pos : used_) slots_[pos] = Slot{};
+    }
     used_.clear();
   }
   Slot& upsert(Key key) { return slots_[upsert_position(key)]; }
   // The same, as a position for slot(): a caller may keep it instead of probing again.
   std::uint32_t upsert_position(Key key) {
-    std::size_t pos = mix64(key) & (kSlots - 1);
-    while (slots_[pos].key != Slot::kEmpty && slots_[pos].key != key) pos = (pos + 1) & (kSlots - 1);
+    if constexpr (kGrows) {
+      if ((used_.size() + 1) * 2 > slots_.size()) grow();
+    }
+    const std::size_t mask = this->mask();
+    std::size_t pos = mix64(key) & mask;
+    while (slots_[pos].key != Slot::kEmpty && slots_[pos].key != key) pos = (pos + 1) & mask;
     if (slots_[pos].key == Slot::kEmpty) {
       slots_[pos].key = key;
       used_.push_back(static_cast<std::uint32_t>(pos));
@@ -912,10 +924,9 @@ class QueryTable {
     return static_cast<std::uint32_t>(pos);
   }
   Slot& slot(std::uint32_t pos) { return slots_[pos]; }
-  // Half the slots are used: a caller that cannot bound its inserts stops inserting here.
-  bool half_full() const { return used_.size() * 2 >= kSlots; }
   const Slot* find(Key key) const {
-    for (std::size_t pos = mix64(key) & (kSlots - 1);; pos = (pos + 1) & (kSlots - 1)) {
+    const std::size_t mask = this->mask();
+    for (std::size_t pos = mix64(key) & mask;; pos = (pos + 1) & mask) {
       const Slot& v = slots_[pos];
       if (v.key == key) return &v;
       if (v.key == Slot::kEmpty) return nullptr;
@@ -924,6 +935,24 @@ class QueryTable {
 
  private:
   static_assert((kSlots & (kSlots - 1)) == 0);
+  std::size_t mask() const {
+    if constexpr (kGrows) return slots_.size() - 1;
+    return kSlots - 1;
+  }
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2, Slot{});
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    std::vector<std::uint32_t> used;
+    used.reserve(slots_.size() / 2);
+    for (std::uint32_t p : used_) {
+      std::size_t pos = mix64(old[p].key) & mask;
+      while (slots_[pos].key != Slot::kEmpty) pos = (pos + 1) & mask;
+      slots_[pos] = old[p];
+      used.push_back(static_cast<std::uint32_t>(pos));
+    }
+    used_.swap(used);
+  }
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> used_;
 };
@@ -952,9 +981,9 @@ struct FormSlot {
 // The candidates a query bounds (kMaxCandidates at most).
 constexpr std::size_t kFormSlots = 2048;
 static_assert(kFormSlots > 2 * kMaxCandidates);
-// Every listed token a query can slot: its tokens' neighbourhoods and the tokens of every candidate.
-constexpr std::size_t kTokSlots = 32768;
-static_assert(kTokSlots > 2 * (kMaxCandidates * kMaxListedTokens + kMaxQueryTokens * (kMaxVariants + 1)));
+// The listed tokens of a usual query (its tokens' neighbourhoods and its candidates' tokens) in 32 KB;
+// more make the table grow.
+constexpr std::size_t kTokSlots = 2048;
 
 inline std::uint64_t form_key(std::uint32_t tok_begin, std::uint8_t type_alias) {
   return ((static_cast<std::uint64_t>(tok_begin) << 1) | (type_alias & 1U)) + 1;
@@ -1039,7 +1068,7 @@ struct Scratch {
   std::vector<EntryBest> scored;
   // Which query tokens a listed token meets, and how well: one probe per listed token when
   // bounding or scoring a candidate.
-  QueryTable<TidSlot, kTokSlots> tok_tab;
+  QueryTable<TidSlot, kTokSlots, true> tok_tab;
   // The query tokens' common phonetic groups by group id (their similarity is not used: a member
   // may score up to 1).
   QueryTable<GroupSlot, kGroupSlots> common_tab;

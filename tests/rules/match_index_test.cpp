@@ -419,6 +419,33 @@ TEST(MatchIndexRuns, EveryListedTokenTextComesBack) {
   EXPECT_GT(score_for(index, named(typo), "n5"), 0.5);
 }
 
+// A query that meets thousands of listed tokens: what it knows of each is kept in a table that
+// starts small and grows. 300 names share two common tokens and hold 14 tokens of their own; all
+// are alike, so all must score alike, and the same as a name met alone.
+TEST(MatchIndexRuns, QueriesMeetingThousandsOfTokensScoreEveryNameAlike) {
+  // Digits only: no phonetic key, so each is a group of its own and every name's weigh the same.
+  auto own_token = [](int name, int k) { return std::to_string(100000 + name * 14 + k); };
+  auto name_of = [&](int n) {
+    std::string name = "Ivan Petrov";
+    for (int k = 0; k < 14; ++k) name += " " + own_token(n, k);
+    return name;
+  };
+  std::vector<WatchlistEntry> e;
+  for (int n = 0; n < 300; ++n) e.push_back(person("m" + std::to_string(n), {name_of(n)}));
+  MatchOptions options;
+  options.max_hits = 1000;
+  const MatchIndex index({make_list("many", std::move(e))}, options);
+  std::vector<MatchHit> hits;
+  index.match(named("Ivan Petrov"), hits, 0.0001);
+  ASSERT_EQ(hits.size(), 300U);
+  for (const auto& h : hits) EXPECT_DOUBLE_EQ(h.score, hits.front().score) << index.entry(h.ref).id;
+  // One of the names, with its own tokens in the query, meets them exactly.
+  const auto own = run(index, named(name_of(7)), 0.5);
+  ASSERT_FALSE(own.empty());
+  EXPECT_EQ(index.entry(own.front().ref).id, "m7");
+  EXPECT_GT(own.front().score, hits.front().score);
+}
+
 TEST_F(MatchIndexTest, EntityTypesMustBeCompatible) {
   EXPECT_TRUE(run(*index_, named("Nordic Starfall", QueryType::kPerson)).empty());
   EXPECT_FALSE(run(*index_, named("Nordic Starfall", QueryType::kVessel)).empty());
