@@ -535,6 +535,7 @@ NameScore score_tokens(std::span<const ScoreToken> q, std::span<const ScoreToken
   }
   if (explain) {
     explain->clear();
+    explain->reserve(std::min(q.size(), kMaxQueryTokens) + std::min(l.size(), kMaxListedTokens));
     std::array<Pair, kMaxQueryTokens> by_q = chosen;
     std::sort(by_q.begin(), by_q.begin() + static_cast<std::ptrdiff_t>(nc),
               [](const Pair& a, const Pair& b) { return a.qi < b.qi; });
@@ -755,10 +756,12 @@ struct MatchIndex::Impl {
     std::uint32_t pk;  // copied from tok[tid]
     float weight;      // copied from tok[tid]
     std::uint32_t cls_bits : 2;     // TokenClass
-    std::uint32_t has_text : 1;     // its text follows the run (else: only in the dictionary)
-    std::uint32_t len : 11;         // of the text, in bytes
+    std::uint32_t len : 11;         // of the text, in bytes (0: the text is only in the dictionary)
     std::uint32_t text_at : 13;     // bytes from the run's first record to the text
+    std::uint32_t first_bits : 6;   // letter_index of its first byte + 1 (0: none), so most tokens
+                                    // are bounded without reading their text
     TokenClass cls() const { return static_cast<TokenClass>(cls_bits); }
+    int first() const { return static_cast<int>(first_bits) - 1; }
   };
   static constexpr std::size_t kMaxTextLen = (1U << 11) - 1;
   static constexpr std::size_t kMaxTextAt = (1U << 13) - 1;
@@ -795,7 +798,7 @@ struct MatchIndex::Impl {
   // The text of token k of the run starting at `run` (name_toks[tok_begin]).
   std::string_view run_text(const NameTok* run, std::uint32_t k) const {
     const NameTok& nt = run[k];
-    if (!nt.has_text) return tok_text(nt.tid);
+    if (nt.len == 0) return tok_text(nt.tid);
     return {reinterpret_cast<const char*>(run) + nt.text_at, nt.len};
   }
   std::optional<std::uint32_t> find_token(std::string_view text) const {
@@ -1186,8 +1189,8 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
           for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
             const std::string& text = norm.tokens[k].text;
             Impl::NameTok& nt = x.name_toks[rec.tok_begin + k];
+            nt.first_bits = static_cast<std::uint32_t>(first_letter(text) + 1);
             if (text.size() > Impl::kMaxTextLen || at + text.size() > Impl::kMaxTextAt) continue;  // read from the dictionary
-            nt.has_text = 1;
             nt.len = static_cast<std::uint32_t>(text.size());
             nt.text_at = static_cast<std::uint32_t>(at);
             texts += text;
@@ -1282,7 +1285,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
       const Impl::NameTok& nt = run[k];
       if (nt.cls() == TokenClass::kWeak) continue;
-      sum.first_letters |= letter_bit(first_letter(x.run_text(run, k)));
+      sum.first_letters |= letter_bit(nt.first());
       ++sum.nonweak_count;
       if (nt.cls() == TokenClass::kNormal) min_w = std::min(min_w, nt.weight);
     }
@@ -1501,6 +1504,7 @@ struct ListedToken {
   std::uint32_t tid;
   std::uint32_t pk;
   TokenClass cls;
+  int first;  // letter_index of its first byte (-1: none)
   std::string_view text;
 };
 
@@ -1584,7 +1588,7 @@ const TidSlot& quick_token(Scratch& s, const ListedToken& l, const std::array<st
     slot.mask |= m->mask;
     slot.sim = 1.0F;
   }
-  if (const int first = first_letter(l.text); first >= 0) {
+  if (const int first = l.first; first >= 0) {
     for (std::uint32_t jw = by_first_letter[static_cast<std::size_t>(first)] & ~slot.mask; jw != 0; jw &= jw - 1) {
       const auto i = static_cast<std::size_t>(std::countr_zero(jw));
       const QueryToken& qt = s.qtokens[i];
@@ -1616,7 +1620,7 @@ FormSlot& form_slot(Scratch& s, std::uint16_t position) {
 
 // Similarity of query token i and a listed token, as score_tokens uses it.
 TokenSimilarity token_sim(const MatchIndex::Impl& x, Scratch& s, std::size_t i, const ScoreToken& l) {
-  const TidSlot& slot = resolve_token(x, s, ListedToken{l.tid, l.pk, l.cls, l.text});
+  const TidSlot& slot = resolve_token(x, s, ListedToken{l.tid, l.pk, l.cls, first_letter(l.text), l.text});
   return s.sims[slot.row + i];
 }
 
@@ -1653,11 +1657,11 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
     if (cls == TokenClass::kWeak) continue;
     const double f = (k == 0 || k + 1 == l_end) ? kUnmatchedListedPenalty : kUnmatchedMiddlePenalty;
     const double w = nt.weight;
-    const ListedToken l{nt.tid, nt.pk, cls, x.run_text(run, k)};
+    const ListedToken l{nt.tid, nt.pk, cls, nt.first(), x.run_text(run, k)};
     if (cls == TokenClass::kInitial) {
       // A listed initial may meet a strong query token with its letter (0.6, a quarter of the
       // weight), which is then not unmatched.
-      if (const int first = first_letter(l.text); first >= 0) may_q |= by_first_letter[static_cast<std::size_t>(first)];
+      if (l.first >= 0) may_q |= by_first_letter[static_cast<std::size_t>(l.first)];
       den0 += f * 0.25 * w;
       items[ni++] = BoundItem{0.6 * 0.25 * w, (1.0 - f) * 0.25 * w};
       continue;
@@ -2345,6 +2349,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     const std::uint32_t n = x.names[b.name].name;
     if (n < e.names.size()) __builtin_prefetch(e.names[n].data());
   }
+  out.reserve(out.size() + s.best.size());
   for (const EntryBest& b : s.best) {
     MatchHit hit;
     const auto li = static_cast<std::uint32_t>(
@@ -2358,6 +2363,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     ex.list_id = lists_[li].list_id;
     ex.list_version = lists_[li].version;
     ex.score = b.score;
+    ex.features.reserve(8);  // the name, its penalties and corroboration, without reallocating
     if (b.name != UINT32_MAX) {
       const NameRec& rec = x.names[b.name];
       hit.ref.name = rec.name;
