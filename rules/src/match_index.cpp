@@ -894,8 +894,8 @@ struct PairMemo {
 constexpr std::size_t kPairCacheSlots = 1U << 15;  // 1.5 MB per thread, direct-mapped
 
 // A query-sized table of Slots by Slot::key (open addressing, cleared through the slots it used),
-// small enough to stay in the L1/L2 cache. A fixed table (kGrows false) must have more than twice
-// kSlots what a query can insert, so probes stay short and an empty slot (key Slot::kEmpty) always
+// small enough to stay in the L1/L2 cache. A fixed table (kGrows false) needs kSlots to be more than
+// twice what a query can insert, so probes stay short and an empty slot (key Slot::kEmpty) always
 // ends one. A growing table starts at kSlots, doubles when half full (which moves its slots: a
 // reference or position is good until the next upsert) and shrinks back when cleared, so the
 // usual query works in a table the L1 cache holds.
