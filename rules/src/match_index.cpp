@@ -977,7 +977,7 @@ static_assert(kGroupSlots > 2 * kMaxQueryTokens * (kMaxVariants + 1));
 struct FormSlot {
   static constexpr std::uint64_t kEmpty = 0;
   std::uint64_t key = kEmpty;  // form_key()
-  double pre = 0, exact = 0;
+  double pre = 0, exact = 0;  // the first quick bound (before any exact bound), the exact bound
   std::uint32_t score = UINT32_MAX;  // into Scratch::form_scores once scored
   bool has_pre = false, has_exact = false;
 };
