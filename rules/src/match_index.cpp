@@ -1052,7 +1052,7 @@ struct CachedVariants {
 };
 
 void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVariants& out,
-                   std::vector<std::uint32_t>& tids);
+                   std::vector<std::uint32_t>& tids, std::optional<std::uint32_t> listed = std::nullopt);
 
 struct Scratch {
   std::uint64_t index_serial = 0;
@@ -1373,7 +1373,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     x.nbc_off.assign(ntok + 1, 0);
     for (std::uint32_t t = 0; t < ntok; ++t) {
       if (x.tok[t].cls == TokenClass::kNormal) {
-        find_variants(x, x.tok_text(t), cv, tmp);
+        find_variants(x, x.tok_text(t), cv, tmp, t);
         x.nb.insert(x.nb.end(), cv.variants.begin(), cv.variants.end());
         x.nb_common.insert(x.nb_common.end(), cv.common.begin(), cv.common.end());
       }
@@ -1432,21 +1432,27 @@ std::size_t MatchIndex::memory_bytes() const {
 namespace {
 
 // The dictionary neighbourhood of one query token: exact, same phonetic key, one edit away,
-// nicknames. Each variant carries its similarity from compare_tokens.
+// nicknames. Each variant carries its similarity from compare_tokens. `listed` is the token's
+// dictionary id when the caller knows it (the index build): its key, group and nickname list are
+// then the dictionary's, not worked out again.
 void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVariants& out,
-                   std::vector<std::uint32_t>& tids) {
+                   std::vector<std::uint32_t>& tids, std::optional<std::uint32_t> listed) {
   tids.clear();
   out.variants.clear();
   out.common.clear();
-  const std::optional<std::uint32_t> exact = x.find_token(text);
+  const std::optional<std::uint32_t> exact = listed ? listed : x.find_token(text);
   if (exact) tids.push_back(*exact);
   // The members of a common phonetic group are not listed one by one (a group such as
   // Mohammed/Muhammad/Mohamad has dozens of spellings): the group itself is remembered, and a
   // listed token of the group is compared when a candidate holds one.
-  out.key = phonetic_key(text);
+  if (listed) {
+    out.key = x.tok_key(*listed);
+  } else {
+    out.key = phonetic_key(text);
+  }
   const std::string& key = out.key;
   std::optional<std::uint32_t> own_pk;
-  if (!key.empty()) own_pk = x.find_pk(key);
+  if (!key.empty()) own_pk = listed ? std::optional<std::uint32_t>(x.tok[*listed].pk) : x.find_pk(key);
   if (own_pk) {
     if (x.common_pk(*own_pk)) {
       out.common.push_back(*own_pk);
@@ -1471,7 +1477,7 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
       }
     }
   }
-  out.nicks = nickname_canonicals(text);
+  out.nicks = listed ? x.tok_nicks[*listed] : nickname_canonicals(text);
   for (std::string_view canon : out.nicks) {
     for (std::uint32_t t : x.nicks.find(hash_str(canon, kSeedNick))) tids.push_back(t);
   }
