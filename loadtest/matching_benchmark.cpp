@@ -278,9 +278,16 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
     std::sort(slow.begin(), slow.end(), [](const Slow& a, const Slow& b) { return a.us > b.us; });
     for (std::size_t k = 0; k < slow.size() && k < keep_slow; ++k) {
       const auto& w = slow[k];
-      std::fprintf(stderr, "%8.1f us  %-50s read=%zu skipped=%zu cands=%zu capped=%zu bounded_out=%zu scored=%zu hits=%zu\n",
+      std::fprintf(stderr, "%8.1f us  %-50s read=%zu skipped=%zu cands=%zu capped=%zu bounded_out=%zu summary=%zu pre=%zu quick=%zu exact=%zu scored=%zu hits=%zu",
                    w.us, s.queries[w.query].c_str(), w.stats.postings_read, w.stats.postings_skipped,
-                   w.stats.candidates, w.stats.candidates_capped, w.stats.bounded_out, w.stats.scored, w.hits);
+                   w.stats.candidates, w.stats.candidates_capped, w.stats.bounded_out, w.stats.summary_passed,
+                   w.stats.pre_passed, w.stats.quick_passed, w.stats.exact_passed, w.stats.scored, w.hits);
+      // With a timing build, the thousands of cycles of each phase, in MatchPhase order.
+      for (std::size_t p = 0; timed && p < kPhases; ++p) {
+        std::fprintf(stderr, " %s=%.1f", std::string(crosscheck::rules::to_string(static_cast<crosscheck::rules::MatchPhase>(p))).c_str(),
+                     static_cast<double>(w.stats.phase_cycles[p]) / 1e3);
+      }
+      std::fputc('\n', stderr);
     }
   }
   const double dn = n ? static_cast<double>(n) : 1.0;
