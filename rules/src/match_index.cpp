@@ -807,10 +807,14 @@ struct MatchIndex::Impl {
     }
     return std::nullopt;
   }
+  // The group whose key is `key` (a phonetic_key, never empty), checked against the key's text:
+  // two tokens are in one group exactly when their keys are equal, so the matcher compares
+  // group ids instead of key texts.
   std::optional<std::uint32_t> find_pk(std::string_view key) const {
-    auto r = pk_by_hash.find(hash_str(key, kSeedPhonetic));
-    if (r.empty()) return std::nullopt;
-    return r.front();
+    for (std::uint32_t pk : pk_by_hash.find(hash_str(key, kSeedPhonetic))) {
+      if (pk_text(pk) == key) return pk;
+    }
+    return std::nullopt;
   }
   bool common_pk(std::uint32_t pk) const { return pk_df[pk] > kCommonDf; }
   std::string_view pk_text(std::uint32_t pk) const {
@@ -1530,15 +1534,22 @@ TokenSimilarity outside_neighbourhood_sim(const MatchIndex::Impl& x, Scratch& s,
   PairMemo& memo = s.pair_cache[key & (kPairCacheSlots - 1)];
   if (memo.key == key && memo.tid == l.tid && memo.qid == qt.id) return memo.sim;
   TokenSimilarity r;
-  if (!initial && !same_group && jaro_winkler(qt.text, text) < 0.75) {
+  const double jw = !initial && !same_group ? jaro_winkler(qt.text, text) : -1.0;
+  if (!initial && !same_group && jw < 0.75) {
     // compare_tokens reports anything below 0.75 as unmatched, and only phonetic agreement (the
     // same group) or nicknames (in the neighbourhood) could raise a lower Jaro-Winkler score.
     r = {0, "unmatched"};
   } else {
     // Every nickname pair is in the neighbourhood, except the members of a common phonetic group
-    // (compared here) and when the neighbourhood was cut to its size cap.
-    r = compare_tokens(qt.text, qt.key, qt.nicks, text, x.pk_text(l.pk), x.tok_nicks[l.tid],
-                       same_group || qt.variants.size() >= kMaxVariants);
+    // (compared here) and when the neighbourhood was cut to its size cap. The listed token's key
+    // and nickname list are dictionary reads (cache misses at 1M), taken only when they can
+    // matter: its key equals the query token's exactly when it is in the query token's group
+    // (find_pk), and without nicknames of its own the query token shares none.
+    const std::string_view l_key = l.pk == qt.pk ? std::string_view(qt.key) : std::string_view();
+    const std::span<const std::string_view> l_nicks =
+        qt.nicks.empty() ? std::span<const std::string_view>() : x.tok_nicks[l.tid];
+    r = compare_tokens(qt.text, qt.key, qt.nicks, text, l_key, l_nicks, same_group || qt.variants.size() >= kMaxVariants,
+                       jw);
   }
   memo = PairMemo{key, qt.id, l.tid, r};
   return r;

@@ -352,7 +352,7 @@ namespace {
 // when that can change the result.
 template <typename Nicknames>
 TokenSimilarity compare_with(std::string_view a, std::string_view key_a, std::string_view b, std::string_view key_b,
-                             Nicknames&& nicknames) {
+                             Nicknames&& nicknames, double known_jw = -1) {
   if (a.empty() || b.empty()) return {0.0, "unmatched"};
   if (a == b) return {1.0, "exact"};
   const auto is_initial = [](std::string_view t) { return t.size() == 1 && is_letter(t[0]); };
@@ -366,7 +366,7 @@ TokenSimilarity compare_with(std::string_view a, std::string_view key_a, std::st
     return std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (has_digit(a) || has_digit(b)) return {0.0, "unmatched"};
-  const double jw = jaro_winkler(a, b);
+  const double jw = known_jw >= 0 ? known_jw : jaro_winkler(a, b);
   double score = jw;
   std::string_view how = "typo";
   if (!key_a.empty() && key_a == key_b) {
@@ -378,8 +378,14 @@ TokenSimilarity compare_with(std::string_view a, std::string_view key_a, std::st
     // over the tokens): a key of 2+ consonant classes, and Jaro-Winkler below the strong score.
     const std::size_t consonants = key_a.size() - (key_a[0] == 'a' ? 1 : 0);  // 'a' marks an initial vowel
     if (consonants >= 2 && jw < kPhoneticStrong) {
-      thread_local std::string ta, sa, tb, sb;  // reused: no allocation per comparison
-      phonetic_symbols(a, ta, sa);
+      // Reused: no allocation per comparison. A caller compares one token with many (the matcher:
+      // a query token with the listed tokens of its candidates), so a's symbols are kept for the
+      // next call.
+      thread_local std::string ta, sa, tb, sb, last_a;
+      if (a != last_a || ta.empty()) {
+        phonetic_symbols(a, ta, sa);
+        last_a.assign(a);
+      }
       phonetic_symbols(b, tb, sb);
       const VowelFit fit = vowel_fit(sa, sb);
       // Identical symbols (only y/i, w/u, doubled letters or digraph spellings differ:
@@ -431,8 +437,8 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::
 
 TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::span<const std::string_view> nicks_a,
                                std::string_view b, std::string_view key_b, std::span<const std::string_view> nicks_b,
-                               bool check_nicknames) {
-  return compare_with(a, key_a, b, key_b, [&] { return check_nicknames && share_nickname(nicks_a, nicks_b); });
+                               bool check_nicknames, double known_jw) {
+  return compare_with(a, key_a, b, key_b, [&] { return check_nicknames && share_nickname(nicks_a, nicks_b); }, known_jw);
 }
 
 }  // namespace crosscheck::rules

@@ -48,8 +48,9 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::
                                bool check_nicknames);
 // The same, with the nickname_canonicals of both tokens given as well: the same result without a
 // nickname table look-up (the matcher keeps them for listed tokens and once per query token).
+// `known_jw`, when not negative, is jaro_winkler(a, b), already computed by the caller.
 TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::span<const std::string_view> nicks_a,
                                std::string_view b, std::string_view key_b, std::span<const std::string_view> nicks_b,
-                               bool check_nicknames);
+                               bool check_nicknames, double known_jw = -1);
 
 }  // namespace crosscheck::rules
