@@ -1048,6 +1048,32 @@ struct BoundItem {
   double a, b;
 };
 
+// What the query tokens a candidate may meet (a mask of query token indices) leave for the bounds,
+// one table entry per mask, so a bound reads two numbers instead of looping over the query
+// tokens: the costs of the tokens outside the mask (unmatched_cost) and the weights of the strong
+// tokens in it. Each entry is summed in ascending token order, as a loop over the tokens would.
+struct QueryMasks {
+  std::vector<double> cost_out;     // by the mask's complement
+  std::vector<double> strong_in;    // by the mask's strong tokens
+  std::uint32_t all = 0, strong = 0;
+  void build(std::span<const double> unmatched_cost, std::span<const double> strong_weight, std::uint32_t strong_mask) {
+    const std::size_t n = unmatched_cost.size();
+    all = static_cast<std::uint32_t>((std::size_t{1} << n) - 1);
+    strong = strong_mask;
+    cost_out.resize(std::size_t{1} << n);
+    strong_in.resize(std::size_t{1} << n);
+    cost_out[0] = strong_in[0] = 0;
+    for (std::uint32_t m = 1; m <= all; ++m) {
+      const int top = std::bit_width(m) - 1;  // added last: the sum runs in ascending order
+      const std::uint32_t rest = m & ~(1U << top);
+      cost_out[m] = cost_out[rest] + unmatched_cost[static_cast<std::size_t>(top)];
+      strong_in[m] = strong_in[rest] + strong_weight[static_cast<std::size_t>(top)];
+    }
+  }
+  double cost_outside(std::uint32_t may) const { return cost_out[all & ~may]; }
+  double strong_weight_inside(std::uint32_t may) const { return strong_in[may & strong]; }
+};
+
 struct CachedVariants {
   std::string key;  // the token's phonetic key
   std::vector<Variant> variants;
@@ -1097,6 +1123,7 @@ struct Scratch {
   FormSlot lone_form;                      // the form of a name alone with its tokens
   std::vector<NameScore> form_scores;
   std::vector<double> kth;
+  QueryMasks masks;
 };
 
 thread_local Scratch t_scratch;
@@ -1658,8 +1685,8 @@ void listed_score_tokens(const MatchIndex::Impl& x, std::uint32_t tok_begin, std
 // final score (corroboration included); the exact one is the tighter, and costs string
 // comparisons, so it runs only on candidates the quick bound lets through.
 enum class BoundKind { kQuick, kExact };
-double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::Impl::NameSummary& rec, std::size_t nq,
-                       std::size_t n_strong, std::uint32_t initial_mask, const double* unmatched_cost, BoundKind kind,
+double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::Impl::NameSummary& rec,
+                       std::size_t n_strong, std::uint32_t initial_mask, const QueryMasks& masks, BoundKind kind,
                        const std::array<std::uint32_t, 36>& by_first_letter, double max_gain) {
   std::array<BoundItem, kMaxListedTokens> items;
   std::size_t ni = 0;
@@ -1699,15 +1726,8 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
     }
   }
   if (best_w == 0) return 0.0;  // no strong listed token can meet: no name score
-  double query_cost = 0, query_evidence = 0;
-  for (std::size_t i = 0; i < nq; ++i) {
-    if (!((may_q >> i) & 1U)) {
-      query_cost += unmatched_cost[i];
-    } else if (!((initial_mask >> i) & 1U)) {
-      query_evidence += s.qtokens[i].weight;
-    }
-  }
-  den0 += query_cost;
+  const double query_evidence = masks.strong_weight_inside(may_q);
+  den0 += masks.cost_outside(may_q);
   // The best subset: every item that lowers the denominator, then the others in order of a/b.
   std::size_t np = 0;
   for (std::size_t k = 0; k < ni; ++k) {
@@ -2138,13 +2158,18 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // only when every posting was read (the bits are complete), so skipped otherwise.
     const bool summary_check = stats.postings_skipped == 0;
     std::array<std::uint32_t, kMaxQueryTokens> reach{};
+    std::array<double, kMaxQueryTokens> strong_weight{};
     std::uint32_t strong_q = 0;
     for (std::size_t i = 0; i < nq; ++i) {
       const QueryToken& qt = s.qtokens[i];
       reach[i] = letter_bit(letter_index(qt.text.empty() ? '\0' : qt.text[0]));
       for (std::uint32_t pk : qt.common) reach[i] |= x.pk_first_letters[pk];
-      if (qt.cls == TokenClass::kNormal) strong_q |= 1U << i;
+      if (qt.cls == TokenClass::kNormal) {
+        strong_q |= 1U << i;
+        strong_weight[i] = qt.weight;
+      }
     }
+    s.masks.build({unmatched_cost, nq}, {strong_weight.data(), nq}, strong_q);
     auto summary_bound = [&](const Impl::NameSummary& sum, std::uint32_t bits) {
       if (sum.strong_count == 0) return 0.0;
       std::uint32_t may = bits;
@@ -2153,14 +2178,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       }
       if ((may & strong_q) == 0) return 0.0;  // no strong pair can form: no name score
       const int p = std::min(std::popcount(may), static_cast<int>(sum.nonweak_count));
-      double unmatched = 0, evidence = 0;
-      for (std::size_t i = 0; i < nq; ++i) {
-        if (!((may >> i) & 1U)) {
-          unmatched += unmatched_cost[i];
-        } else if ((strong_q >> i) & 1U) {
-          evidence += s.qtokens[i].weight;
-        }
-      }
+      double unmatched = s.masks.cost_outside(may);
+      const double evidence = s.masks.strong_weight_inside(may);
       unmatched += std::max(0, static_cast<int>(sum.strong_count) - p) * kUnmatchedMiddlePenalty *
                    (static_cast<double>(sum.min_weight) / 255.0);
       double penalty = 0;
@@ -2206,7 +2225,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       const Impl::NameSummary& rec = *c.sum;
       FormSlot& form = form_slot(s, c.form);
       if (!form.has_pre) {
-        form.pre = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kQuick,
+        form.pre = candidate_bound(x, s, rec, n_strong, initial_mask, s.masks, BoundKind::kQuick,
                                    by_first_letter, max_gain);
         form.has_pre = true;
       }
@@ -2236,14 +2255,14 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       // subset of the tokens that can meet, the costs of the tokens that cannot, the least
       // short-name or common-name penalty the matches allow, the weak-alias penalty, and the most
       // corroboration can add. Candidates that cannot reach the lowest threshold are not scored.
-      if (candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kQuick, by_first_letter,
+      if (candidate_bound(x, s, rec, n_strong, initial_mask, s.masks, BoundKind::kQuick, by_first_letter,
                           max_gain) <
           min_threshold - kBoundSlack) {
         ++stats.bounded_out;
         continue;
       }
       ++stats.quick_passed;
-      const double bound = candidate_bound(x, s, rec, nq, n_strong, initial_mask, unmatched_cost, BoundKind::kExact,
+      const double bound = candidate_bound(x, s, rec, n_strong, initial_mask, s.masks, BoundKind::kExact,
                                            by_first_letter, max_gain);
       form.exact = bound;
       form.has_exact = true;
