@@ -1662,10 +1662,15 @@ FormSlot& form_slot(Scratch& s, std::uint16_t position) {
   return s.forms.slot(position);
 }
 
-// Similarity of query token i and a listed token, as score_tokens uses it.
-TokenSimilarity token_sim(const MatchIndex::Impl& x, Scratch& s, std::size_t i, const ScoreToken& l) {
-  const TidSlot& slot = resolve_token(x, s, ListedToken{l.tid, l.pk, l.cls, first_letter(l.text), l.text});
-  return s.sims[slot.row + i];
+// Where the similarities of each of a name's listed tokens to the query tokens are (rows of
+// Scratch::sims, resolved once per token), so score_tokens, which asks for every pair, reads them
+// without a table probe per pair. Weak tokens take no part and get no row.
+using ListedRows = std::array<std::uint32_t, kMaxListedTokens>;
+void listed_rows(const MatchIndex::Impl& x, Scratch& s, std::span<const ScoreToken> l, ListedRows& rows) {
+  for (std::size_t j = 0; j < l.size() && j < kMaxListedTokens; ++j) {
+    if (l[j].cls == TokenClass::kWeak) continue;
+    rows[j] = resolve_token(x, s, ListedToken{l[j].tid, l[j].pk, l[j].cls, first_letter(l[j].text), l[j].text}).row;
+  }
 }
 
 // The listed tokens of a name, as the scorer takes them.
@@ -2293,7 +2298,9 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       FormSlot& form = form_slot(s, form_pos);
       if (form.score == UINT32_MAX) {
         listed_score_tokens(x, rec.tok_begin, rec.tok_count, s.lscore);
-        auto sim = [&](std::size_t i, std::size_t j) { return token_sim(x, s, i, s.lscore[j]); };
+        ListedRows rows;
+        listed_rows(x, s, s.lscore, rows);
+        auto sim = [&](std::size_t i, std::size_t j) { return s.sims[rows[j] + i]; };
         form.score = static_cast<std::uint32_t>(s.form_scores.size());
         s.form_scores.push_back(score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, nullptr));
       }
@@ -2409,7 +2416,9 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       ex.listed_name = std::string(name(hit.ref));
       ex.alias = rec.name != 0;
       listed_score_tokens(x, rec.tok_begin, rec.tok_count, s.lscore);
-      auto sim = [&](std::size_t i, std::size_t j) { return token_sim(x, s, i, s.lscore[j]); };
+      ListedRows rows;
+      listed_rows(x, s, s.lscore, rows);
+      auto sim = [&](std::size_t i, std::size_t j) { return s.sims[rows[j] + i]; };
       const NameScore ns = score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, &ex.tokens);
       add_name_features(ns, ex.features);
       if (ns.score >= kCorroborationFloor) corroborate(x.entries[b.gentry], &ex.features);
