@@ -1561,10 +1561,18 @@ TokenSimilarity outside_neighbourhood_sim(const MatchIndex::Impl& x, Scratch& s,
   PairMemo& memo = s.pair_cache[key & (kPairCacheSlots - 1)];
   if (memo.key == key && memo.tid == l.tid && memo.qid == qt.id) return memo.sim;
   TokenSimilarity r;
-  const double jw = !initial && !same_group ? jaro_winkler(qt.text, text) : -1.0;
-  if (!initial && !same_group && jw < 0.75) {
-    // compare_tokens reports anything below 0.75 as unmatched, and only phonetic agreement (the
-    // same group) or nicknames (in the neighbourhood) could raise a lower Jaro-Winkler score.
+  // compare_tokens reports anything below 0.75 as unmatched, and only three things raise a lower
+  // Jaro-Winkler score: equal phonetic keys (the query token's own group), nicknames (in the
+  // neighbourhood, so looked at only for members of a common group, which are not) and an
+  // article written on. So only initials and the members of the query token's own common group
+  // skip the Jaro-Winkler screen; a member of another common group in qt.common (the group of
+  // one of its variants) passes it when the score is high enough or one of the last two applies.
+  const bool own_group = same_group && l.pk == qt.pk;
+  const bool screened = !initial && !own_group;
+  const double jw = screened ? jaro_winkler(qt.text, text) : -1.0;
+  if (screened && jw < 0.75 &&
+      !(same_group && (article_variants(qt.text, text) ||
+                       (!qt.nicks.empty() && share_nickname(qt.nicks, x.tok_nicks[l.tid]))))) {
     r = {0, "unmatched"};
   } else {
     // Every nickname pair is in the neighbourhood, except the members of a common phonetic group

@@ -348,6 +348,18 @@ TokenSimilarity compare_tokens(std::string_view a, std::string_view key_a, std::
 
 namespace {
 
+bool has_article(std::string_view t) { return t.size() >= 6 && (t.starts_with("al") || t.starts_with("el")); }
+
+}  // namespace
+
+bool article_variants(std::string_view a, std::string_view b) {
+  std::string_view with = a, without = b;
+  if (!has_article(with)) std::swap(with, without);
+  return has_article(with) && !has_article(without) && !without.starts_with(with.substr(0, 2));
+}
+
+namespace {
+
 // compare_tokens; `nicknames()` says whether the two tokens are nicknames of one name, asked only
 // when that can change the result.
 template <typename Nicknames>
@@ -412,17 +424,12 @@ TokenSimilarity compare_with(std::string_view a, std::string_view key_a, std::st
   // "السباخي" -> "alsbakhi") against the name without it: the same family name when the rest
   // matches exactly or strongly; capped at the nickname score, since an article is still a
   // difference (and Albright/Bright exist).
-  if (score < kArticleScore) {
-    const auto article = [](std::string_view t) {
-      return t.size() >= 6 && (t.starts_with("al") || t.starts_with("el"));
-    };
+  if (score < kArticleScore && article_variants(a, b)) {
     std::string_view with = a, without = b;
-    if (!article(with)) std::swap(with, without);
-    if (article(with) && !article(without) && !without.starts_with(with.substr(0, 2))) {
-      const std::string_view rest = with.substr(2);
-      const TokenSimilarity r = compare_tokens(rest, phonetic_key(rest), without, phonetic_key(without));
-      if ((r.how == "exact" || r.how == "phonetic") && r.score >= kPhoneticStrong) return {kArticleScore, "phonetic"};
-    }
+    if (!has_article(with)) std::swap(with, without);
+    const std::string_view rest = with.substr(2);
+    const TokenSimilarity r = compare_tokens(rest, phonetic_key(rest), without, phonetic_key(without));
+    if ((r.how == "exact" || r.how == "phonetic") && r.score >= kPhoneticStrong) return {kArticleScore, "phonetic"};
   }
   if (score < 0.75) return {0.0, "unmatched"};
   return {score, how};
