@@ -1549,15 +1549,23 @@ struct ListedToken {
 // neighbourhood: initials, the members of a common phonetic group (not listed one by one), and
 // tokens more than one edit apart that start alike, through compare_tokens; anything else is
 // unmatched. The string comparisons are kept in the per-thread pair cache across queries.
+// Whether outside_neighbourhood_sim compares the two at all (else they are unmatched at once):
+// `same_group` says the listed token is in one of the query token's common groups (qt.common).
+bool may_compare(const QueryToken& qt, const ListedToken& l, bool same_group) {
+  const bool initial = qt.cls == TokenClass::kInitial || l.cls == TokenClass::kInitial;
+  return initial || same_group || (!qt.text.empty() && !l.text.empty() && qt.text[0] == l.text[0]);
+}
+// The pair's key in the per-thread pair cache.
+std::uint64_t pair_key(const QueryToken& qt, std::uint32_t tid) {
+  return mix64(qt.id ^ (static_cast<std::uint64_t>(tid) * 0x9e3779b97f4a7c15ULL)) | 1U;
+}
+
 TokenSimilarity outside_neighbourhood_sim(const MatchIndex::Impl& x, Scratch& s, const QueryToken& qt,
-                                          const ListedToken& l) {
+                                          const ListedToken& l, bool same_group) {
   const std::string_view text = l.text;
   const bool initial = qt.cls == TokenClass::kInitial || l.cls == TokenClass::kInitial;
-  const bool same_group = std::find(qt.common.begin(), qt.common.end(), l.pk) != qt.common.end();
-  if (!initial && !same_group && (qt.text.empty() || text.empty() || qt.text[0] != text[0])) {
-    return {0, "unmatched"};
-  }
-  const std::uint64_t key = mix64(qt.id ^ (static_cast<std::uint64_t>(l.tid) * 0x9e3779b97f4a7c15ULL)) | 1U;
+  if (!may_compare(qt, l, same_group)) return {0, "unmatched"};
+  const std::uint64_t key = pair_key(qt, l.tid);
   PairMemo& memo = s.pair_cache[key & (kPairCacheSlots - 1)];
   if (memo.key == key && memo.tid == l.tid && memo.qid == qt.id) return memo.sim;
   TokenSimilarity r;
@@ -1567,10 +1575,19 @@ TokenSimilarity outside_neighbourhood_sim(const MatchIndex::Impl& x, Scratch& s,
   // article written on. So only initials and the members of the query token's own common group
   // skip the Jaro-Winkler screen; a member of another common group in qt.common (the group of
   // one of its variants) passes it when the score is high enough or one of the last two applies.
+  // The letter-count bound (quick_token's) turns most pairs away before Jaro-Winkler is computed.
   const bool own_group = same_group && l.pk == qt.pk;
   const bool screened = !initial && !own_group;
-  const double jw = screened ? jaro_winkler(qt.text, text) : -1.0;
-  if (screened && jw < 0.75 &&
+  double jw = -1.0;
+  bool below = false;
+  if (screened) {
+    below = jaro_winkler_bound(qt.text, qt.letters, text) < 0.75;
+    if (!below) {
+      jw = jaro_winkler(qt.text, text);
+      below = jw < 0.75;
+    }
+  }
+  if (below &&
       !(same_group && (article_variants(qt.text, text) ||
                        (!qt.nicks.empty() && share_nickname(qt.nicks, x.tok_nicks[l.tid]))))) {
     r = {0, "unmatched"};
@@ -1612,11 +1629,15 @@ const TidSlot& resolve_token(const MatchIndex::Impl& x, Scratch& s, const Listed
   if (slot.state == TidSlot::kResolved) return slot;
   const std::uint32_t row = token_row(s, nq, slot);
   slot.state = TidSlot::kResolved;
+  // The query tokens whose common groups hold it, from one probe instead of a scan of each
+  // token's groups.
+  const GroupSlot* group = s.common_tab.find(l.pk);
+  const std::uint32_t in_groups = group ? group->mask : 0;
   std::uint32_t mask = 0;  // recomputed over every query token: the neighbourhood's are among them
   float best = 0;
   for (std::size_t i = 0; i < nq; ++i) {
     TokenSimilarity& ts = s.sims[row + i];
-    if (ts.score < 0) ts = outside_neighbourhood_sim(x, s, s.qtokens[i], l);
+    if (ts.score < 0) ts = outside_neighbourhood_sim(x, s, s.qtokens[i], l, (in_groups >> i) & 1U);
     if (ts.score > 0 && s.qtokens[i].cls == TokenClass::kNormal) {
       mask |= 1U << i;
       best = std::max(best, static_cast<float>(ts.score));
