@@ -18,10 +18,10 @@
 //   A hit is reported when its score reaches the list's threshold (or the caller's override).
 //
 // Thread-safety: immutable after construction; any number of threads may call match()
-// concurrently. match() reuses per-thread scratch buffers (including an array of 20 bytes per
-// dictionary token, a few MB for a million entries), a per-thread cache of
-// the neighbourhoods of query tokens not in the lists and one of token comparisons (1.5 MB), all
-// reset when a thread meets another index;
+// concurrently. match() reuses per-thread scratch buffers sized by the query (tables of the
+// listed tokens, groups and forms it meets; none is the size of the index), a per-thread cache
+// of the neighbourhoods of query tokens not in the lists and one of token comparisons (1.5 MB),
+// all reset when a thread meets another index;
 // transliterated query names are cached per thread by normalize_for_matching.
 // Failure behaviour: never throws for any query (except std::bad_alloc); a query with nothing to
 // match on has no hits. Work per query is capped (docs/matching.md), so no query is unbounded.
