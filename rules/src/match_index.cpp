@@ -1545,10 +1545,6 @@ struct ListedToken {
   std::string_view text;
 };
 
-// Similarity of query token i and a listed token that is not in the token's retrieval
-// neighbourhood: initials, the members of a common phonetic group (not listed one by one), and
-// tokens more than one edit apart that start alike, through compare_tokens; anything else is
-// unmatched. The string comparisons are kept in the per-thread pair cache across queries.
 // Whether outside_neighbourhood_sim compares the two at all (else they are unmatched at once):
 // `same_group` says the listed token is in one of the query token's common groups (qt.common).
 bool may_compare(const QueryToken& qt, const ListedToken& l, bool same_group) {
@@ -1560,6 +1556,11 @@ std::uint64_t pair_key(const QueryToken& qt, std::uint32_t tid) {
   return mix64(qt.id ^ (static_cast<std::uint64_t>(tid) * 0x9e3779b97f4a7c15ULL)) | 1U;
 }
 
+// Similarity of query token i and a listed token that is not in the token's retrieval
+// neighbourhood: initials, the members of a common phonetic group (not listed one by one), and
+// tokens more than one edit apart that start alike, through compare_tokens; anything else is
+// unmatched. The string comparisons are kept in the per-thread pair cache across queries.
+// `same_group`: as for may_compare.
 TokenSimilarity outside_neighbourhood_sim(const MatchIndex::Impl& x, Scratch& s, const QueryToken& qt,
                                           const ListedToken& l, bool same_group) {
   const std::string_view text = l.text;

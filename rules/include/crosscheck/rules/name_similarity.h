@@ -30,9 +30,10 @@ bool are_nicknames(std::string_view a, std::string_view b);
 bool share_nickname(std::span<const std::string_view> canonicals_a, std::span<const std::string_view> canonicals_b);
 
 // True when one token may be the other with an Arabic article written on ("alsobakhi" and
-// "sobakhi", "elmasri" and "masri"): one starts with "al" or "el" and has six letters or more, the
-// other does not start so. Besides equal phonetic keys and nicknames, this is the only way
-// compare_tokens scores a pair above its Jaro-Winkler score.
+// "sobakhi", "elmasri" and "masri"): one starts with "al" or "el" and has six letters or more, and
+// the other is not such a token and does not start with the same two letters. Besides equal
+// phonetic keys and nicknames, this is the only way compare_tokens scores a pair above its
+// Jaro-Winkler score.
 bool article_variants(std::string_view a, std::string_view b);
 
 struct TokenSimilarity {
