@@ -877,13 +877,14 @@ static_assert(sizeof(MatchIndex::Impl::NameSummary) == 16);
 // (resolve_token): the bound and the scorer then read the same exact similarities.
 struct TidSlot {
   static constexpr std::uint32_t kEmpty = UINT32_MAX;
-  enum State : std::uint8_t { kNeighbourhood, kQuick, kResolved };
+  enum State : std::uint8_t { kNeighbourhood, kQuick, kQuickExact, kResolved };
   std::uint32_t key = kEmpty;      // the tid
   std::uint32_t row = UINT32_MAX;  // into Scratch::sims: one similarity per query token, once needed
   float sim = 0;            // its best similarity to a strong query token it may meet (mask);
   std::uint16_t mask = 0;   // what they say depends on the state:
   State state = kNeighbourhood;  // neighbourhood similarities only; quick_token's upper bounds;
-                                 // exact (resolve_token)
+                                 // the same, found exact (quick_token added nothing to the
+                                 // neighbourhood's); exact, every row resolved (resolve_token)
 };
 static_assert(sizeof(TidSlot) == 16);
 static_assert(kMaxQueryTokens <= 16, "TidSlot::mask has a bit per query token");
@@ -1657,10 +1658,11 @@ const TidSlot& resolve_token(const MatchIndex::Impl& x, Scratch& s, const Listed
 const TidSlot& quick_token(Scratch& s, const ListedToken& l, const std::array<std::uint32_t, 36>& by_first_letter) {
   TidSlot& slot = token_slot(s, l.tid);
   if (slot.state != TidSlot::kNeighbourhood) return slot;
-  slot.state = TidSlot::kQuick;
+  bool added = false;
   if (const GroupSlot* m = s.common_tab.find(l.pk); m && m->mask != 0) {
     slot.mask |= m->mask;
     slot.sim = 1.0F;
+    added = true;
   }
   if (const int first = l.first; first >= 0) {
     for (std::uint32_t jw = by_first_letter[static_cast<std::size_t>(first)] & ~slot.mask; jw != 0; jw &= jw - 1) {
@@ -1670,9 +1672,23 @@ const TidSlot& quick_token(Scratch& s, const ListedToken& l, const std::array<st
       if (b < 0.75) continue;
       slot.mask |= 1U << i;
       slot.sim = std::max(slot.sim, static_cast<float>(std::max(b, l.pk == qt.pk ? 0.95 : 0.9)));
+      added = true;
     }
   }
+  // A strong query token outside the mask cannot meet it (compare_tokens needs the same group or
+  // a Jaro-Winkler bound of 0.75), and the neighbourhood's similarities are exact: with nothing
+  // added, resolve_token would find the same mask and best similarity, so the exact bound takes
+  // them as they are.
+  slot.state = added ? TidSlot::kQuick : TidSlot::kQuickExact;
   return slot;
+}
+
+// The exact bound's view of a listed token: its quick slot when that is already exact, else
+// resolve_token's. Only after quick_token has seen it.
+const TidSlot& exact_token(const MatchIndex::Impl& x, Scratch& s, const ListedToken& l) {
+  const TidSlot& slot = token_slot(s, l.tid);
+  if (slot.state == TidSlot::kQuickExact) return slot;
+  return resolve_token(x, s, l);
 }
 
 // Where the query keeps what it works out for a candidate's form: a slot of the form table, found
@@ -1746,7 +1762,7 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
       continue;
     }
     den0 += f * w;
-    const TidSlot& slot = kind == BoundKind::kExact ? resolve_token(x, s, l) : quick_token(s, l, by_first_letter);
+    const TidSlot& slot = kind == BoundKind::kExact ? exact_token(x, s, l) : quick_token(s, l, by_first_letter);
     const std::uint32_t meets = slot.mask;
     const double sim = slot.sim;
     may_q |= meets;
