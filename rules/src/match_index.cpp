@@ -1567,28 +1567,27 @@ TokenSimilarity outside_neighbourhood_sim(const MatchIndex::Impl& x, Scratch& s,
   const std::string_view text = l.text;
   const bool initial = qt.cls == TokenClass::kInitial || l.cls == TokenClass::kInitial;
   if (!may_compare(qt, l, same_group)) return {0, "unmatched"};
-  const std::uint64_t key = pair_key(qt, l.tid);
-  PairMemo& memo = s.pair_cache[key & (kPairCacheSlots - 1)];
-  if (memo.key == key && memo.tid == l.tid && memo.qid == qt.id) return memo.sim;
-  TokenSimilarity r;
   // compare_tokens reports anything below 0.75 as unmatched, and only three things raise a lower
   // Jaro-Winkler score: equal phonetic keys (the query token's own group), nicknames (in the
   // neighbourhood, so looked at only for members of a common group, which are not) and an
   // article written on. So only initials and the members of the query token's own common group
   // skip the Jaro-Winkler screen; a member of another common group in qt.common (the group of
   // one of its variants) passes it when the score is high enough or one of the last two applies.
-  // The letter-count bound (quick_token's) turns most pairs away before Jaro-Winkler is computed.
+  // The letter-count bound (quick_token's) turns most pairs away before Jaro-Winkler is computed,
+  // and before the pair cache is read: a probe there costs more than the bound.
   const bool own_group = same_group && l.pk == qt.pk;
   const bool screened = !initial && !own_group;
+  bool below = screened && jaro_winkler_bound(qt.text, qt.letters, text) < 0.75;
+  if (below && !same_group) return {0, "unmatched"};
+  const std::uint64_t key = pair_key(qt, l.tid);
+  PairMemo& memo = s.pair_cache[key & (kPairCacheSlots - 1)];
+  if (memo.key == key && memo.tid == l.tid && memo.qid == qt.id) return memo.sim;
   double jw = -1.0;
-  bool below = false;
-  if (screened) {
-    below = jaro_winkler_bound(qt.text, qt.letters, text) < 0.75;
-    if (!below) {
-      jw = jaro_winkler(qt.text, text);
-      below = jw < 0.75;
-    }
+  if (screened && !below) {
+    jw = jaro_winkler(qt.text, text);
+    below = jw < 0.75;
   }
+  TokenSimilarity r;
   if (below &&
       !(same_group && (article_variants(qt.text, text) ||
                        (!qt.nicks.empty() && share_nickname(qt.nicks, x.tok_nicks[l.tid]))))) {
