@@ -56,17 +56,27 @@ TEST(MatchingBounds, HitsEqualScoringEveryRetrievedCandidate) {
   const Queries queries = make_queries(bounded.lists().front(), 1500, 11);
   const double threshold = bounded_options.default_threshold;
 
-  std::size_t with_hits = 0, bounded_out = 0, compared = 0;
-  std::vector<MatchHit> got, every;
-  for (const std::string& name : queries.names) {
+  // One index after the other, so each keeps its per-thread caches (neighbourhoods, the pair
+  // cache) across queries as it does in a screener: a remembered comparison must give what a
+  // fresh one gives.
+  auto query = [](const std::string& name) {
     MatchQuery q;
     q.type = rules::QueryType::kAny;
     q.name = name;
-    got.clear();
-    every.clear();
-    bounded.match(q, got);
+    return q;
+  };
+  std::vector<std::vector<MatchHit>> got(queries.names.size());
+  std::size_t bounded_out = 0;
+  for (std::size_t i = 0; i < queries.names.size(); ++i) {
+    bounded.match(query(queries.names[i]), got[i]);
     bounded_out += MatchIndex::last_match_stats().bounded_out;
-    all.match(q, every, 1e-9);
+  }
+  std::size_t with_hits = 0, compared = 0;
+  std::vector<MatchHit> every;
+  for (std::size_t i = 0; i < queries.names.size(); ++i) {
+    const std::string& name = queries.names[i];
+    every.clear();
+    all.match(query(name), every, 1e-9);
     ASSERT_EQ(MatchIndex::last_match_stats().bounded_out, 0U) << name << ": the override should leave no bound to apply";
     // Scoring everything, then the usual threshold and hit count (`every` is already sorted best
     // first, ties by entry, as match sorts its hits).
@@ -74,18 +84,19 @@ TEST(MatchingBounds, HitsEqualScoringEveryRetrievedCandidate) {
     for (const MatchHit& h : every) {
       if (h.score >= threshold && expected.size() < bounded_options.max_hits) expected.push_back(&h);
     }
-    if (got.size() != expected.size()) {
-      ADD_FAILURE() << name << ": " << got.size() << " hits, scoring every candidate gives " << expected.size();
+    const std::vector<MatchHit>& hits = got[i];
+    if (hits.size() != expected.size()) {
+      ADD_FAILURE() << name << ": " << hits.size() << " hits, scoring every candidate gives " << expected.size();
       continue;
     }
-    for (std::size_t k = 0; k < got.size(); ++k) {
-      EXPECT_EQ(got[k].ref.entry, expected[k]->ref.entry) << name << " hit " << k;
-      EXPECT_EQ(got[k].ref.name, expected[k]->ref.name) << name << " hit " << k;
-      EXPECT_EQ(got[k].score, expected[k]->score) << name << " hit " << k;
-      EXPECT_EQ(got[k].explanation.summary(), expected[k]->explanation.summary()) << name << " hit " << k;
+    for (std::size_t k = 0; k < hits.size(); ++k) {
+      EXPECT_EQ(hits[k].ref.entry, expected[k]->ref.entry) << name << " hit " << k;
+      EXPECT_EQ(hits[k].ref.name, expected[k]->ref.name) << name << " hit " << k;
+      EXPECT_EQ(hits[k].score, expected[k]->score) << name << " hit " << k;
+      EXPECT_EQ(hits[k].explanation.summary(), expected[k]->explanation.summary()) << name << " hit " << k;
     }
-    with_hits += !got.empty();
-    compared += got.size();
+    with_hits += !hits.empty();
+    compared += hits.size();
   }
   // The comparison means something only if the bounds were at work and hits were found.
   EXPECT_GT(bounded_out, queries.names.size()) << "the bounds turned almost nothing away";
