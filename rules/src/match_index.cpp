@@ -2008,6 +2008,37 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
   // The query tokens view cache entries: make room before the first look-up, not during them.
   if (s.variant_cache.size() + kMaxQueryTokens > kVariantCacheMax) s.variant_cache.clear();
   if (n_strong > 0) {
+    // A query token's dictionary look-up is a chain of random reads in large tables: its hash
+    // slot, the slot's values, the token's records, then its text, key and neighbourhood. Each
+    // link is fetched for every query token at once, so the chains of the tokens overlap instead
+    // of running one after another.
+    std::array<std::uint64_t, kMaxQueryTokens> text_hash{};
+    std::array<std::span<const std::uint32_t>, kMaxQueryTokens> found{};
+    for (std::size_t i = 0; i < nq; ++i) {
+      text_hash[i] = hash_str(s.qtokens[i].text, kSeedToken);
+      x.tok_by_hash.prefetch(text_hash[i]);
+    }
+    for (std::size_t i = 0; i < nq; ++i) {
+      found[i] = x.tok_by_hash.find(text_hash[i]);
+      if (!found[i].empty()) __builtin_prefetch(found[i].data());
+    }
+    for (std::size_t i = 0; i < nq; ++i) {
+      for (std::uint32_t tid : found[i]) {
+        __builtin_prefetch(&x.tok_off[tid]);
+        __builtin_prefetch(&x.tok[tid]);
+        __builtin_prefetch(&x.tok_nicks[tid]);
+        __builtin_prefetch(&x.nb_off[tid]);
+        __builtin_prefetch(&x.nbc_off[tid]);
+      }
+    }
+    for (std::size_t i = 0; i < nq; ++i) {
+      for (std::uint32_t tid : found[i]) {
+        __builtin_prefetch(x.tok_pool.data() + x.tok_off[tid]);
+        __builtin_prefetch(&x.pk_off[x.tok[tid].pk]);
+        __builtin_prefetch(x.nb.data() + x.nb_off[tid]);
+        __builtin_prefetch(x.nb_common.data() + x.nbc_off[tid]);
+      }
+    }
     for (auto& qt : s.qtokens) {
       qt.variants = {};
       qt.common = {};
