@@ -18,8 +18,8 @@
 // thread's CPU time (the two differ when other processes compete for the core).
 // CROSSCHECK_BENCH_LISTED_SHARE=0.5 restores the earlier half-listed mix; CROSSCHECK_BENCH_SLOW=N
 // prints the N slowest queries with their counters to stderr. CROSSCHECK_BENCH_DUMP=PREFIX writes the
-// hits of every query once (PREFIX<benchmark>.tsv: query, then list:entry:name score per hit), so
-// two builds of the matcher can be compared hit for hit.
+// hits of every query once (PREFIX<benchmark>.tsv: query, then list:entry:name score [explanation]
+// per hit), so two builds of the matcher can be compared hit for hit, explanations included.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -214,6 +214,14 @@ void dump_hits(const Setup& s, const std::string& path) {
     std::fprintf(f, "%s", name.c_str());
     for (const auto& h : hits) {
       std::fprintf(f, "\t%u:%u:%u %.4f", h.ref.list, h.ref.entry, h.ref.name, h.score);
+      // The explanation too, with its token pairs at full precision, so two builds are compared
+      // on what an officer reads as well as on the hits.
+      std::fprintf(f, " [%s |", h.explanation.summary().c_str());
+      for (const auto& t : h.explanation.tokens) {
+        std::fprintf(f, " %s=%s %.*s %.6f %.6f;", t.query_token.c_str(), t.listed_token.c_str(), static_cast<int>(t.how.size()),
+                     t.how.data(), t.similarity, t.weight);
+      }
+      std::fputc(']', f);
     }
     std::fputc('\n', f);
   }

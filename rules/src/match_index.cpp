@@ -434,13 +434,51 @@ struct Pair {
   std::uint32_t how_len;
 };
 
+// The pairs score_tokens chose, in the order it chose them, so a hit's explanation is written
+// from the scoring it already did instead of scoring its name again.
+struct ChosenPairs {
+  std::array<Pair, kMaxQueryTokens> pairs;
+  std::size_t n = 0;
+};
+
+// One TokenMatch per strong or initial query token (matched or not), in query order, then one
+// per listed token left unmatched.
+void explain_tokens(std::span<const ScoreToken> q, std::span<const ScoreToken> l, const ChosenPairs& chosen,
+                    std::vector<TokenMatch>& explain) {
+  explain.clear();
+  explain.reserve(std::min(q.size(), kMaxQueryTokens) + std::min(l.size(), kMaxListedTokens));
+  std::array<Pair, kMaxQueryTokens> by_q = chosen.pairs;
+  const std::size_t nc = chosen.n;
+  std::uint32_t l_used = 0;
+  for (std::size_t k = 0; k < nc; ++k) l_used |= 1U << by_q[k].lj;
+  std::sort(by_q.begin(), by_q.begin() + static_cast<std::ptrdiff_t>(nc),
+            [](const Pair& a, const Pair& b) { return a.qi < b.qi; });
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < q.size() && i < kMaxQueryTokens; ++i) {
+    if (q[i].cls == TokenClass::kWeak) continue;
+    if (k < nc && by_q[k].qi == i) {
+      const Pair& p = by_q[k++];
+      explain.push_back(TokenMatch{std::string(q[i].text), std::string(l[p.lj].text), std::string_view(p.how, p.how_len), p.sim,
+                                   l[p.lj].weight});
+    } else {
+      explain.push_back(TokenMatch{std::string(q[i].text), {}, "unmatched", 0, q[i].weight});
+    }
+  }
+  for (std::size_t j = 0; j < l.size() && j < kMaxListedTokens; ++j) {
+    if (l[j].cls == TokenClass::kWeak || ((l_used >> j) & 1U)) continue;
+    explain.push_back(TokenMatch{{}, std::string(l[j].text), "unmatched", 0, l[j].weight});
+  }
+}
+
 // Scores query tokens against listed tokens. `sim(i, j)` gives the similarity of query token i
 // and listed token j. Weak tokens (legal forms) take no part. When `explain` is given it receives
-// one TokenMatch per matched pair and per unmatched token.
+// one TokenMatch per matched pair and per unmatched token (explain_tokens); `chosen`, when given,
+// receives the pairs themselves.
 template <typename SimFn>
 NameScore score_tokens(std::span<const ScoreToken> q, std::span<const ScoreToken> l, bool weak_alias, SimFn&& sim,
-                       std::vector<TokenMatch>* explain) {
+                       std::vector<TokenMatch>* explain, ChosenPairs* chosen_out = nullptr) {
   NameScore r;
+  if (chosen_out) chosen_out->n = 0;
   std::array<Pair, kMaxQueryTokens * kMaxListedTokens> pairs;
   std::size_t np = 0;
   std::size_t q_strong = 0, l_strong = 0;
@@ -533,27 +571,12 @@ NameScore score_tokens(std::span<const ScoreToken> q, std::span<const ScoreToken
     if (weak_alias) r.weak_alias_penalty = kWeakAliasPenalty;
     r.score = std::clamp(r.base - r.order_penalty - r.short_penalty - r.common_penalty - r.weak_alias_penalty, 0.0, 1.0);
   }
-  if (explain) {
-    explain->clear();
-    explain->reserve(std::min(q.size(), kMaxQueryTokens) + std::min(l.size(), kMaxListedTokens));
-    std::array<Pair, kMaxQueryTokens> by_q = chosen;
-    std::sort(by_q.begin(), by_q.begin() + static_cast<std::ptrdiff_t>(nc),
-              [](const Pair& a, const Pair& b) { return a.qi < b.qi; });
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < q.size() && i < kMaxQueryTokens; ++i) {
-      if (q[i].cls == TokenClass::kWeak) continue;
-      if (k < nc && by_q[k].qi == i) {
-        const Pair& p = by_q[k++];
-        explain->push_back(TokenMatch{std::string(q[i].text), std::string(l[p.lj].text), std::string_view(p.how, p.how_len), p.sim,
-                                      l[p.lj].weight});
-      } else {
-        explain->push_back(TokenMatch{std::string(q[i].text), {}, "unmatched", 0, q[i].weight});
-      }
-    }
-    for (std::size_t j = 0; j < l.size() && j < kMaxListedTokens; ++j) {
-      if (l[j].cls == TokenClass::kWeak || ((l_used >> j) & 1U)) continue;
-      explain->push_back(TokenMatch{{}, std::string(l[j].text), "unmatched", 0, l[j].weight});
-    }
+  if (explain || chosen_out) {
+    ChosenPairs local;
+    ChosenPairs& out = chosen_out ? *chosen_out : local;
+    std::copy_n(chosen.begin(), nc, out.pairs.begin());
+    out.n = nc;
+    if (explain) explain_tokens(q, l, out, *explain);
   }
   return r;
 }
@@ -867,6 +890,7 @@ struct EntryBest {
   NameScore ns;
   double corroboration;
   std::uint8_t matched_on;
+  std::uint32_t form_score = UINT32_MAX;  // its name's form in Scratch::form_scores and form_pairs
 };
 
 static_assert(sizeof(MatchIndex::Impl::NameSummary) == 16);
@@ -1123,6 +1147,7 @@ struct Scratch {
   QueryTable<FormSlot, kFormSlots> forms;  // forms that several names share
   FormSlot lone_form;                      // the form of a name alone with its tokens
   std::vector<NameScore> form_scores;
+  std::vector<ChosenPairs> form_pairs;  // the pairs behind each of form_scores
   std::vector<double> kth;
   QueryMasks masks;
 };
@@ -2227,6 +2252,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     s.bounded.clear();
     s.forms.clear();
     s.form_scores.clear();
+    s.form_pairs.clear();
     // Summary check, before any record of a candidate is read. A listed token can only meet query
     // token i through i's neighbourhood (a rare neighbour put the name in a posting list marked
     // with i; a common one is in i's common groups), a member of one of i's common groups, or by
@@ -2378,12 +2404,13 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         listed_rows(x, s, s.lscore, rows);
         auto sim = [&](std::size_t i, std::size_t j) { return s.sims[rows[j] + i]; };
         form.score = static_cast<std::uint32_t>(s.form_scores.size());
-        s.form_scores.push_back(score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, nullptr));
+        s.form_pairs.emplace_back();
+        s.form_scores.push_back(score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, nullptr, &s.form_pairs.back()));
       }
       ++stats.scored;
       const NameScore ns = s.form_scores[form.score];
       if (ns.strong_matched == 0) continue;
-      s.scored.push_back(EntryBest{rec.gentry, name_id, ns.score, ns, 0, 0});
+      s.scored.push_back(EntryBest{rec.gentry, name_id, ns.score, ns, 0, 0, form.score});
       if (!may_stop) continue;
       const double final_score = final_name_score(ns, rec.gentry);
       if (final_score < (threshold_override ? *threshold_override : threshold(rec.list))) continue;
@@ -2420,6 +2447,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       if (b) {
         b->name = sc.name;
         b->ns = sc.ns;
+        b->form_score = sc.form_score;
       } else {
         s.best.push_back(sc);
       }
@@ -2473,7 +2501,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
   }
   out.reserve(out.size() + s.best.size());
   for (const EntryBest& b : s.best) {
-    MatchHit hit;
+    MatchHit& hit = out.emplace_back();  // filled in place: a hit is too large to move cheaply
     const auto li = static_cast<std::uint32_t>(
         std::upper_bound(x.entry_base.begin(), x.entry_base.end(), b.gentry) - x.entry_base.begin() - 1);
     hit.ref.list = li;
@@ -2491,11 +2519,14 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       hit.ref.name = rec.name;
       ex.listed_name = std::string(name(hit.ref));
       ex.alias = rec.name != 0;
+      // Its name's form was scored above: the explanation is written from the pairs chosen then.
+      if (b.form_score >= s.form_pairs.size()) {
+        std::fprintf(stderr, "match_index: a hit's name has no scored form (%u of %zu)\n", b.form_score, s.form_pairs.size());
+        std::abort();
+      }
       listed_score_tokens(x, rec.tok_begin, rec.tok_count, s.lscore);
-      ListedRows rows;
-      listed_rows(x, s, s.lscore, rows);
-      auto sim = [&](std::size_t i, std::size_t j) { return s.sims[rows[j] + i]; };
-      const NameScore ns = score_tokens(s.qscore, s.lscore, rec.weak_alias, sim, &ex.tokens);
+      explain_tokens(s.qscore, s.lscore, s.form_pairs[b.form_score], ex.tokens);
+      const NameScore& ns = s.form_scores[b.form_score];
       add_name_features(ns, ex.features);
       if (ns.score >= kCorroborationFloor) corroborate(x.entries[b.gentry], &ex.features);
     } else {
@@ -2509,7 +2540,6 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         ex.features.push_back({to_string(k), 1.0, "equal to a listed " + std::string(to_string(k))});
       }
     }
-    out.push_back(std::move(hit));
   }
   clock.mark(MatchPhase::kExplanations);
 }
