@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,39 +19,54 @@ double jaro_winkler(std::string_view a, std::string_view b) {
   const std::size_t la = a.size(), lb = b.size();
   const std::size_t window = lb / 2 > 0 ? lb / 2 - 1 : 0;
 
-  // Names are short; fixed buffers avoid allocation, longer inputs fall back to vectors.
-  constexpr std::size_t kStack = 64;
-  std::array<bool, kStack> ma_buf{}, mb_buf{};
-  bool* ma = ma_buf.data();
-  bool* mb = mb_buf.data();
-  std::unique_ptr<bool[]> ma_heap, mb_heap;
-  if (lb > kStack) {
-    ma_heap = std::make_unique<bool[]>(la);
-    mb_heap = std::make_unique<bool[]>(lb);
-    ma = ma_heap.get();
-    mb = mb_heap.get();
-  }
-
-  std::size_t matches = 0;
-  for (std::size_t i = 0; i < la; ++i) {
-    const std::size_t lo = i > window ? i - window : 0;
-    const std::size_t hi = std::min(i + window + 1, lb);
-    for (std::size_t j = lo; j < hi; ++j) {
-      if (!mb[j] && a[i] == b[j]) {
-        ma[i] = mb[j] = true;
-        ++matches;
-        break;
+  std::size_t matches = 0, transpositions = 0;
+  if (lb <= 64) {
+    // Names are short, and the matcher compares many of them per query: the positions of each
+    // byte in b are a bit mask, so the first unmatched b[j] == a[i] inside i's window (the one
+    // the scan below takes) is the lowest bit of an AND, and no buffer is cleared per call.
+    // Only the entries of bytes in a or b are read, so only those are set.
+    std::array<std::uint64_t, 256> at;
+    for (const char c : a) at[static_cast<unsigned char>(c)] = 0;
+    for (const char c : b) at[static_cast<unsigned char>(c)] = 0;
+    for (std::size_t j = 0; j < lb; ++j) at[static_cast<unsigned char>(b[j])] |= std::uint64_t{1} << j;
+    const auto below = [](std::size_t n) { return n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1; };
+    std::uint64_t used_b = 0, matched_a = 0;
+    for (std::size_t i = 0; i < la; ++i) {
+      const std::size_t lo = i > window ? i - window : 0;
+      const std::size_t hi = std::min(i + window + 1, lb);
+      const std::uint64_t free = at[static_cast<unsigned char>(a[i])] & below(hi) & ~below(lo) & ~used_b;
+      // Without a branch: whether a character matches is data the branch predictor cannot learn.
+      used_b |= free & (~free + 1);
+      matched_a |= static_cast<std::uint64_t>(free != 0) << i;
+      matches += free != 0;
+    }
+    if (matches == 0) return 0.0;
+    // Matched characters of a and of b, each in order: a mismatch is a transposition.
+    for (std::uint64_t ma = matched_a, mb = used_b; ma != 0; ma &= ma - 1, mb &= mb - 1) {
+      transpositions += a[static_cast<std::size_t>(std::countr_zero(ma))] != b[static_cast<std::size_t>(std::countr_zero(mb))];
+    }
+  } else {
+    // Longer inputs (garbage, not names): the plain scan, with flags on the heap.
+    const std::unique_ptr<bool[]> ma = std::make_unique<bool[]>(la);
+    const std::unique_ptr<bool[]> mb = std::make_unique<bool[]>(lb);
+    for (std::size_t i = 0; i < la; ++i) {
+      const std::size_t lo = i > window ? i - window : 0;
+      const std::size_t hi = std::min(i + window + 1, lb);
+      for (std::size_t j = lo; j < hi; ++j) {
+        if (!mb[j] && a[i] == b[j]) {
+          ma[i] = mb[j] = true;
+          ++matches;
+          break;
+        }
       }
     }
-  }
-  if (matches == 0) return 0.0;
-
-  std::size_t transpositions = 0;
-  for (std::size_t i = 0, j = 0; i < la; ++i) {
-    if (!ma[i]) continue;
-    while (!mb[j]) ++j;
-    if (a[i] != b[j]) ++transpositions;
-    ++j;
+    if (matches == 0) return 0.0;
+    for (std::size_t i = 0, j = 0; i < la; ++i) {
+      if (!ma[i]) continue;
+      while (!mb[j]) ++j;
+      if (a[i] != b[j]) ++transpositions;
+      ++j;
+    }
   }
   const double m = static_cast<double>(matches);
   const double jaro =
