@@ -920,7 +920,11 @@ struct PairMemo {
   std::uint32_t tid = 0;
   TokenSimilarity sim;
 };
-constexpr std::size_t kPairCacheSlots = 1U << 15;  // 1.5 MB per thread, direct-mapped
+// 96 KB per thread, direct-mapped, so a probe stays in the core's own cache: a comparison costs
+// about 650 cycles, and a probe of the earlier 1.5 MB table missed the core's cache often enough
+// to cost more than the comparisons it saved (docs/performance.md). Repeats close together, as
+// when a flight lists several travellers with one common given name, still hit.
+constexpr std::size_t kPairCacheSlots = 1U << 11;
 
 // A query-sized table of Slots by Slot::key (open addressing, cleared through the slots it used),
 // small enough to stay in the L1/L2 cache. A fixed table (kGrows false) needs kSlots to be more than
