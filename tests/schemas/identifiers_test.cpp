@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "crosscheck/testing/test_env.h"
+
 namespace crosscheck::schemas::ids {
 namespace {
 
@@ -393,17 +395,18 @@ TEST(Decimal, ExactStrings) {
 
 // ---- airports --------------------------------------------------------------------------------
 
+// ctest runs each test in its own process, several at a time: a name unique across processes,
+// or Airports.Errors' empty file can replace the list another test is reading.
 class TempFile {
  public:
   explicit TempFile(const std::string& content) {
-    path_ = ::testing::TempDir() + "airports-" + std::to_string(++counter_) + ".csv";
+    path_ = ::testing::TempDir() + crosscheck::testing::unique_name("airports") + ".csv";
     std::ofstream(path_, std::ios::binary) << content;
   }
   ~TempFile() { std::remove(path_.c_str()); }
   const std::string& path() const { return path_; }
 
  private:
-  static inline int counter_ = 0;
   std::string path_;
 };
 
