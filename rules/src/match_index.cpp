@@ -803,6 +803,7 @@ struct MatchIndex::Impl {
     std::uint32_t type_alias : 5;       // EntityType << 1 | weak alias
     std::uint32_t min_weight : 8;       // least weight of a strong token, rounded down to k/255
     std::uint32_t shared : 1;           // other names have the same tokens (tok_begin)
+    std::uint32_t max_weight : 3;       // most a matched token can weigh, rounded up to k/7
   };
   // The postings of each token (post_sums[post_off[tid] ...]), and the values of singles and
   // pairs in the same form (single_sums[k] for singles.values()[k], likewise pair_sums):
@@ -1341,7 +1342,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       std::fprintf(stderr, "match_index: EntityType %u does not fit NameSummary::type_alias\n", static_cast<unsigned>(rec.type));
       std::abort();
     }
-    float min_w = 1.0F;
+    float min_w = 1.0F, max_w = 0.0F;
     const Impl::NameTok* run = x.name_toks.data() + rec.tok_begin;
     for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
       const Impl::NameTok& nt = run[k];
@@ -1349,10 +1350,13 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       sum.first_letters |= letter_bit(nt.first());
       ++sum.nonweak_count;
       if (nt.cls() == TokenClass::kNormal) min_w = std::min(min_w, nt.weight);
+      // A matched initial weighs a quarter of its weight (score_tokens).
+      max_w = std::max(max_w, nt.cls() == TokenClass::kNormal ? nt.weight : 0.25F * nt.weight);
     }
     sum.strong_count = rec.strong_count;
     sum.min_weight = static_cast<std::uint8_t>(std::clamp(std::floor(static_cast<double>(min_w) * 255.0), 0.0, 255.0));
     sum.shared = form_names[rec.tok_begin] > 1 ? 1 : 0;
+    sum.max_weight = static_cast<std::uint8_t>(std::clamp(std::ceil(static_cast<double>(max_w) * 7.0 + 1e-6), 0.0, 7.0));
     name_sums[n] = sum;
   }
 
@@ -2263,10 +2267,12 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // starting with i's letter (Jaro-Winkler, initials). So the query tokens a name may meet are
     // its retrieval bits and those whose letters (their own first letter and their common groups'
     // members' first letters) meet the first letters of the name's tokens. Then the score is at
-    // most p / (p + U), p the pairs that can form, U the costs of the query tokens it cannot meet
-    // and of the strong listed tokens left over (at least 0.15 x its least weight each), less the
-    // least short-name or common-name penalty, plus the corroboration this query can add. Exact
-    // only when every posting was read (the bits are complete), so skipped otherwise.
+    // most P / (P + U), P the pairs that can form times the most a matched token of the name can
+    // weigh (the score's numerator and matched weights grow with the listed weights), U the costs
+    // of the query tokens it cannot meet and of the strong listed tokens left over (at least
+    // 0.15 x its least weight each), less the least short-name or common-name penalty (the
+    // evidence is at most P too), plus the corroboration this query can add. Exact only when every
+    // posting was read (the bits are complete), so skipped otherwise.
     const bool summary_check = stats.postings_skipped == 0;
     std::array<std::uint32_t, kMaxQueryTokens> reach{};
     std::array<double, kMaxQueryTokens> strong_weight{};
@@ -2289,18 +2295,21 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       }
       if ((may & strong_q) == 0) return 0.0;  // no strong pair can form: no name score
       const int p = std::min(std::popcount(may), static_cast<int>(sum.nonweak_count));
+      const int p_strong = std::min(std::popcount(may & strong_q), static_cast<int>(sum.strong_count));
+      const double max_w = static_cast<double>(sum.max_weight) / 7.0;
       double unmatched = s.masks.cost_outside(may);
-      const double evidence = s.masks.strong_weight_inside(may);
+      const double evidence = std::min(s.masks.strong_weight_inside(may), p_strong * max_w);
       unmatched += std::max(0, static_cast<int>(sum.strong_count) - p) * kUnmatchedMiddlePenalty *
                    (static_cast<double>(sum.min_weight) / 255.0);
       double penalty = 0;
       if (n_strong == 1 || sum.strong_count == 1) {
-        penalty = kShortNameBase;
+        penalty = kShortNameBase + kShortNameCommon * (1.0 - max_w);
       } else if (evidence < kMinEvidence) {
         penalty = kCommonNamePenalty * (kMinEvidence - evidence);
       }
       if (sum.type_alias & 1U) penalty += kWeakAliasPenalty;
-      return p / (p + unmatched) - penalty + max_gain;
+      const double matched = p * max_w;
+      return (matched > 0 ? matched / (matched + unmatched) : 0.0) - penalty + max_gain;
     };
     clock.mark(MatchPhase::kPreparation);
     std::size_t kept = 0;
