@@ -1120,11 +1120,15 @@ struct Scratch {
   NormalizedName norm;
   std::vector<QueryToken> qtokens;
   std::vector<std::uint32_t> tmp_tids;
-  // Candidate accumulation: open addressing on name id, cleared through `used`.
+  // Candidate accumulation: the candidates in the order found, and a table of where each is, by
+  // name id (open addressing; cleared after retrieval).
   std::vector<Source> sources;
-  std::vector<Candidate> table;  // only the first table_mask + 1 slots are in use
+  struct CandSlot {
+    std::uint32_t key;  // name id + 1 (0: empty)
+    std::uint32_t at;   // in cands
+  };
+  std::vector<CandSlot> table;  // only the first table_mask + 1 slots are in use
   std::size_t table_mask = 0;
-  std::vector<std::uint32_t> used;
   std::vector<Candidate> cands;
   std::vector<EntryBest> best;
   std::vector<ScoreToken> qscore, lscore;
@@ -1841,24 +1845,31 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
   return base - penalty + max_gain;
 }
 
+// The candidates are written where the bounds read them (Scratch::cands), so they are not copied
+// out of the table afterwards.
 void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits, const MatchIndex::Impl::NameSummary* sum) {
   const std::size_t mask = s.table_mask;
+  const std::uint32_t key = name + 1;
   std::size_t pos = mix64(name) & mask;
   while (true) {
-    Candidate& c = s.table[pos];
-    if (c.bits == 0) {
-      if (s.used.size() * 2 > mask) return;  // half full: the work cap was reached
-      c = Candidate{name, bits, 0, sum};
-      s.used.push_back(static_cast<std::uint32_t>(pos));
+    Scratch::CandSlot& c = s.table[pos];
+    if (c.key == 0) {
+      if (s.cands.size() * 2 > mask) return;  // half full: the work cap was reached
+      c = Scratch::CandSlot{key, static_cast<std::uint32_t>(s.cands.size())};
+      s.cands.push_back(Candidate{name, bits, 0, sum});
       return;
     }
-    if (c.name == name) {
-      c.bits |= bits;
+    if (c.key == key) {
+      s.cands[c.at].bits |= bits;
       return;
     }
     pos = (pos + 1) & mask;
   }
 }
+
+// Empties the slots in use, in one pass of stores: the table has two to four slots per posting
+// read, so this costs about what emptying each used slot would, without keeping a list of them.
+void clear_candidates_table(Scratch& s) { std::fill_n(s.table.begin(), s.table_mask + 1, Scratch::CandSlot{0, 0}); }
 
 }  // namespace
 
@@ -2191,9 +2202,9 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     total = std::min(total, kMaxPostingsRead);
     std::size_t cap = 64;
     while (cap < total * 2) cap <<= 1;
-    if (s.table.size() < cap) s.table.assign(cap, Candidate{0, 0, 0, nullptr});
+    if (s.table.size() < cap) s.table.assign(cap, Scratch::CandSlot{0, 0});
     s.table_mask = cap - 1;
-    s.used.clear();
+    s.cands.clear();
     std::size_t read = 0;
     for (const auto& src : s.sources) {
       const std::size_t take = std::min(src.names.size(), kMaxPostingsRead - read);
@@ -2202,16 +2213,12 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       stats.postings_skipped += src.names.size() - take;
     }
     stats.postings_read = read;
-    stats.candidates = s.used.size();
+    stats.candidates = s.cands.size();
+    clear_candidates_table(s);
 
     clock.mark(MatchPhase::kRetrieval);
     // Verification: the candidates with the most query tokens behind them first, at most
     // kMaxCandidates of them; each entry keeps its best name.
-    s.cands.clear();
-    for (std::uint32_t pos : s.used) {
-      s.cands.push_back(s.table[pos]);
-      s.table[pos] = Candidate{0, 0, 0, nullptr};
-    }
     if (s.cands.size() > kMaxCandidates) {
       std::nth_element(s.cands.begin(), s.cands.begin() + kMaxCandidates, s.cands.end(),
                        [](const Candidate& a, const Candidate& b) {
@@ -2290,8 +2297,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     auto summary_bound = [&](const Impl::NameSummary& sum, std::uint32_t bits) {
       if (sum.strong_count == 0) return 0.0;
       std::uint32_t may = bits;
-      for (std::size_t i = 0; i < nq; ++i) {
-        if (reach[i] & sum.first_letters) may |= 1U << i;
+      for (std::size_t i = 0; i < nq; ++i) {  // without a branch: whether it meets is data
+        may |= static_cast<std::uint32_t>((reach[i] & sum.first_letters) != 0) << i;
       }
       if ((may & strong_q) == 0) return 0.0;  // no strong pair can form: no name score
       const int p = std::min(std::popcount(may), static_cast<int>(sum.nonweak_count));
