@@ -853,6 +853,21 @@ struct MatchIndex::Impl {
 
 namespace {
 
+// Counts of each letter (a..z) and digit of a token, by letter_index, for the Jaro-Winkler bound;
+// the last slot (kNoLetter) is for any other byte and stays 0.
+constexpr std::size_t kNoLetter = 36;
+using LetterCounts = std::array<std::uint8_t, kNoLetter + 1>;
+// letter_index of every byte, kNoLetter for the others.
+constexpr std::array<std::uint8_t, 256> kLetterSlot = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (std::size_t c = 0; c < 256; ++c) {
+    t[c] = c >= 'a' && c <= 'z' ? static_cast<std::uint8_t>(c - 'a')
+           : c >= '0' && c <= '9' ? static_cast<std::uint8_t>(26 + (c - '0'))
+                                  : static_cast<std::uint8_t>(kNoLetter);
+  }
+  return t;
+}();
+
 // Per-thread working memory: reused across queries, so a query allocates little. The variant
 // cache holds the dictionary neighbourhood of recently seen query tokens for one index.
 struct QueryToken {
@@ -867,7 +882,7 @@ struct QueryToken {
   std::span<const std::uint32_t> common;
   std::string key_store;
   std::span<const std::string_view> nicks;  // nickname_canonicals of its text
-  std::array<std::uint8_t, 36> letters{};  // letter and digit counts, for the Jaro-Winkler bound
+  LetterCounts letters{};  // letter and digit counts, for the Jaro-Winkler bound
   std::uint32_t pk = UINT32_MAX;           // its phonetic group in the index, if any
   std::uint64_t id = 0;  // its dictionary id (tid + 1), or a hash of its text (high bit set)
 };
@@ -1041,28 +1056,27 @@ inline std::uint32_t letter_bit(int first) {
   return 1U << (26 + (first - 26) % 5);
 }
 
-void count_letters(std::string_view t, std::array<std::uint8_t, 36>& out) {
+void count_letters(std::string_view t, LetterCounts& out) {
   out.fill(0);
-  for (char c : t) {
-    if (const int k = letter_index(c); k >= 0 && out[static_cast<std::size_t>(k)] < 255) ++out[static_cast<std::size_t>(k)];
+  for (unsigned char c : t) {
+    if (const std::size_t k = kLetterSlot[c]; k < kNoLetter && out[k] < 255) ++out[k];
   }
 }
 
 // An upper bound of jaro_winkler(q, l) without the matching window: the matched characters are at
 // most the letters the two tokens share, transpositions at least none, and the common prefix is
 // exact.
-double jaro_winkler_bound(std::string_view q, const std::array<std::uint8_t, 36>& q_letters, std::string_view l) {
+double jaro_winkler_bound(std::string_view q, const LetterCounts& q_letters, std::string_view l) {
   if (q.empty() || l.empty()) return 0;
-  std::array<std::uint8_t, 36> used{};
+  LetterCounts used{};
   std::size_t m = 0;
-  for (char c : l) {
-    const int k = letter_index(c);
-    if (k < 0) continue;
-    const auto u = static_cast<std::size_t>(k);
-    if (used[u] < q_letters[u]) {
-      ++used[u];
-      ++m;
-    }
+  // Without a branch: whether a letter is left to match is data. Other bytes go to kNoLetter,
+  // which the query's counts leave at 0.
+  for (unsigned char c : l) {
+    const std::size_t u = kLetterSlot[c];
+    const unsigned take = used[u] < q_letters[u] ? 1U : 0U;
+    used[u] = static_cast<std::uint8_t>(used[u] + take);
+    m += take;
   }
   if (m == 0) return 0;
   const double md = static_cast<double>(m);
