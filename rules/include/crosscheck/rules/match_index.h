@@ -20,7 +20,7 @@
 // Thread-safety: immutable after construction; any number of threads may call match()
 // concurrently. match() reuses per-thread scratch buffers sized by the query (tables of the
 // listed tokens, groups and forms it meets; none is the size of the index), a per-thread cache
-// of the neighbourhoods of query tokens not in the lists and one of token comparisons (1.5 MB),
+// of the neighbourhoods of query tokens not in the lists and one of token comparisons (96 KB),
 // all reset when a thread meets another index;
 // transliterated query names are cached per thread by normalize_for_matching.
 // Failure behaviour: never throws for any query (except std::bad_alloc); a query with nothing to
