@@ -219,6 +219,14 @@ inline std::uint64_t mix64(std::uint64_t x) {
   return x;
 }
 
+// The slot of a small id (a token, group, form or name id) in a per-query table of `size` slots
+// (a power of two, at least 2): Fibonacci hashing, the top bits of one multiplication, which
+// spread consecutive ids evenly in about a third of mix64's latency. These tables are probed on
+// every candidate's every token, where that latency is on the critical path.
+inline std::size_t id_slot(std::uint64_t id, std::size_t size) {
+  return static_cast<std::size_t>((id * 0x9e3779b97f4a7c15ULL) >> (64 - std::countr_zero(size)));
+}
+
 inline std::uint64_t hash_str(std::string_view s, std::uint64_t seed) {
   std::uint64_t h = 1469598103934665603ULL ^ seed;
   for (unsigned char c : s) {
@@ -967,7 +975,7 @@ class QueryTable {
       if ((used_.size() + 1) * 2 > slots_.size()) grow();
     }
     const std::size_t mask = this->mask();
-    std::size_t pos = mix64(key) & mask;
+    std::size_t pos = id_slot(key, mask + 1);
     while (slots_[pos].key != Slot::kEmpty && slots_[pos].key != key) pos = (pos + 1) & mask;
     if (slots_[pos].key == Slot::kEmpty) {
       slots_[pos].key = key;
@@ -978,7 +986,7 @@ class QueryTable {
   Slot& slot(std::uint32_t pos) { return slots_[pos]; }
   const Slot* find(Key key) const {
     const std::size_t mask = this->mask();
-    for (std::size_t pos = mix64(key) & mask;; pos = (pos + 1) & mask) {
+    for (std::size_t pos = id_slot(key, mask + 1);; pos = (pos + 1) & mask) {
       const Slot& v = slots_[pos];
       if (v.key == key) return &v;
       if (v.key == Slot::kEmpty) return nullptr;
@@ -998,7 +1006,7 @@ class QueryTable {
     std::vector<std::uint32_t> used;
     used.reserve(slots_.size() / 2);
     for (std::uint32_t p : used_) {
-      std::size_t pos = mix64(old[p].key) & mask;
+      std::size_t pos = id_slot(old[p].key, mask + 1);
       while (slots_[pos].key != Slot::kEmpty) pos = (pos + 1) & mask;
       slots_[pos] = old[p];
       used.push_back(static_cast<std::uint32_t>(pos));
@@ -1864,7 +1872,7 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
 void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits, const MatchIndex::Impl::NameSummary* sum) {
   const std::size_t mask = s.table_mask;
   const std::uint32_t key = name + 1;
-  std::size_t pos = mix64(name) & mask;
+  std::size_t pos = id_slot(name, mask + 1);
   while (true) {
     Scratch::CandSlot& c = s.table[pos];
     if (c.key == 0) {
