@@ -2316,7 +2316,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       }
     }
     s.masks.build({unmatched_cost, nq}, {strong_weight.data(), nq}, strong_q);
-    auto summary_bound = [&](const Impl::NameSummary& sum, std::uint32_t bits) {
+    // Once per candidate, hundreds per query: inlined, whatever the compiler's budget says.
+    auto summary_bound = [&](const Impl::NameSummary& sum, std::uint32_t bits) __attribute__((always_inline)) {
       if (sum.strong_count == 0) return 0.0;
       std::uint32_t may = bits;
       for (std::size_t i = 0; i < nq; ++i) {  // without a branch: whether it meets is data
@@ -2340,11 +2341,16 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       const double matched = p * max_w;
       return (matched > 0 ? matched / (matched + unmatched) : 0.0) - penalty + max_gain;
     };
+    // The entity types the query may hit, as bits (NameSummary::type_alias holds the type in 4 bits).
+    std::uint32_t compatible_types = 0;
+    for (std::uint32_t t = 0; t < 16; ++t) {
+      if (type_compatible(query.type, static_cast<EntityType>(t))) compatible_types |= 1U << t;
+    }
     clock.mark(MatchPhase::kPreparation);
     std::size_t kept = 0;
     for (const Candidate& c : s.cands) {
       const Impl::NameSummary& sum = *c.sum;  // read with the postings: in cache
-      if (!type_compatible(query.type, static_cast<EntityType>(sum.type_alias >> 1))) continue;
+      if (((compatible_types >> (sum.type_alias >> 1)) & 1U) == 0) continue;
       if (summary_check && summary_bound(sum, c.bits) < min_threshold - kBoundSlack) {
         ++stats.bounded_out;
         continue;
