@@ -865,16 +865,6 @@ namespace {
 // the last slot (kNoLetter) is for any other byte and stays 0.
 constexpr std::size_t kNoLetter = 36;
 using LetterCounts = std::array<std::uint8_t, kNoLetter + 1>;
-// letter_index of every byte, kNoLetter for the others.
-constexpr std::array<std::uint8_t, 256> kLetterSlot = [] {
-  std::array<std::uint8_t, 256> t{};
-  for (std::size_t c = 0; c < 256; ++c) {
-    t[c] = c >= 'a' && c <= 'z' ? static_cast<std::uint8_t>(c - 'a')
-           : c >= '0' && c <= '9' ? static_cast<std::uint8_t>(26 + (c - '0'))
-                                  : static_cast<std::uint8_t>(kNoLetter);
-  }
-  return t;
-}();
 
 // Per-thread working memory: reused across queries, so a query allocates little. The variant
 // cache holds the dictionary neighbourhood of recently seen query tokens for one index.
@@ -1049,11 +1039,20 @@ inline std::uint64_t form_key(std::uint32_t tok_begin, std::uint8_t type_alias) 
   return ((static_cast<std::uint64_t>(tok_begin) << 1) | (type_alias & 1U)) + 1;
 }
 
-inline int letter_index(char c) {
+constexpr int letter_index(char c) {
   if (c >= 'a' && c <= 'z') return c - 'a';
   if (c >= '0' && c <= '9') return 26 + (c - '0');
   return -1;
 }
+// letter_index of every byte, kNoLetter for the others: a load instead of two compares.
+constexpr std::array<std::uint8_t, 256> kLetterSlot = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (std::size_t c = 0; c < 256; ++c) {
+    const int k = letter_index(static_cast<char>(c));
+    t[c] = static_cast<std::uint8_t>(k < 0 ? kNoLetter : static_cast<std::size_t>(k));
+  }
+  return t;
+}();
 inline int first_letter(std::string_view t) { return letter_index(t.empty() ? '\0' : t[0]); }
 
 // One bit of 32 for a token's first byte: a..z their own, digits folded onto five bits, anything
