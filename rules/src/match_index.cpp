@@ -888,8 +888,16 @@ struct QueryToken {
 struct Candidate {
   std::uint32_t name;
   std::uint16_t bits;
-  std::uint16_t form;                        // form_position(), once it passed the summary check
   const MatchIndex::Impl::NameSummary* sum;  // beside the posting it came from
+};
+
+// A candidate that passed the summary check, with a copy of its summary: the bounds read it from
+// the list of these in sequence instead of following the pointer into the postings (a dependent
+// load before the run's, per candidate and bound).
+struct Checked {
+  MatchIndex::Impl::NameSummary sum;
+  std::uint16_t bits;
+  std::uint16_t form;  // form_position()
 };
 
 struct Source {
@@ -1151,6 +1159,7 @@ struct Scratch {
   std::vector<CandSlot> table;  // only the first table_mask + 1 slots are in use
   std::size_t table_mask = 0;
   std::vector<Candidate> cands;
+  std::vector<Checked> checked;  // the candidates that passed the summary check
   std::vector<EntryBest> best;
   std::vector<ScoreToken> qscore, lscore;
   std::vector<EntryBest> scored;
@@ -1877,7 +1886,7 @@ void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits, const Mat
     if (c.key == 0) {
       if (s.cands.size() * 2 > mask) return;  // half full: the work cap was reached
       c = Scratch::CandSlot{key, static_cast<std::uint32_t>(s.cands.size())};
-      s.cands.push_back(Candidate{name, bits, 0, sum});
+      s.cands.push_back(Candidate{name, bits, sum});
       return;
     }
     if (c.key == key) {
@@ -2346,6 +2355,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       if (type_compatible(query.type, static_cast<EntityType>(t))) compatible_types |= 1U << t;
     }
     clock.mark(MatchPhase::kPreparation);
+    if (s.checked.size() < s.cands.size()) s.checked.resize(s.cands.size());
     std::size_t kept = 0;
     for (const Candidate& c : s.cands) {
       const Impl::NameSummary& sum = *c.sum;  // read with the postings: in cache
@@ -2362,10 +2372,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         __builtin_prefetch(toks);
         __builtin_prefetch(toks + sum.tok_count + sum.tok_count / 2);
       }
-      s.cands[kept] = c;
-      s.cands[kept++].form = form_position(s, sum);
+      s.checked[kept++] = Checked{sum, c.bits, form_position(s, sum)};
     }
-    s.cands.resize(kept);
     stats.summary_passed = kept;
     clock.mark(MatchPhase::kSummaryCheck);
     // The quick bound for every candidate first, then the quick bound again and the exact bound for
@@ -2374,9 +2382,9 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // string comparisons. Each bound is a true upper bound whatever the order (resolved
     // similarities are no higher than quick ones), so the candidates scored are the same.
     std::size_t pre_kept = 0;
-    for (std::size_t ci = 0; ci < s.cands.size(); ++ci) {
-      const Candidate& c = s.cands[ci];
-      const Impl::NameSummary& rec = *c.sum;
+    for (std::size_t ci = 0; ci < kept; ++ci) {
+      const Checked& c = s.checked[ci];
+      const Impl::NameSummary& rec = c.sum;
       FormSlot& form = form_slot(s, c.form);
       if (!form.has_pre) {
         form.pre = candidate_bound(x, s, rec, n_strong, initial_mask, s.masks, BoundKind::kQuick,
@@ -2387,13 +2395,13 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         ++stats.bounded_out;
         continue;
       }
-      s.cands[pre_kept++] = c;
+      s.checked[pre_kept++] = c;
     }
-    s.cands.resize(pre_kept);
+    kept = pre_kept;
     stats.pre_passed = pre_kept;
     clock.mark(MatchPhase::kPreBound);
-    for (const Candidate& c : s.cands) {
-      const Impl::NameSummary& rec = *c.sum;
+    for (const Checked& c : std::span<const Checked>(s.checked.data(), kept)) {
+      const Impl::NameSummary& rec = c.sum;
       FormSlot& form = form_slot(s, c.form);
       if (form.has_exact) {  // another name of the same form was bounded
         if (form.exact < min_threshold - kBoundSlack) {
@@ -2401,7 +2409,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
           continue;
         }
         ++stats.quick_passed;
-        s.bounded.push_back({form.exact, c.name, c.form});
+        s.bounded.push_back({form.exact, c.sum.name, c.form});
         continue;
       }
       // Upper bound of the score, from which tokens can meet at all and how well (each listed
@@ -2424,7 +2432,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         ++stats.bounded_out;
         continue;
       }
-      s.bounded.push_back({bound, c.name, c.form});
+      s.bounded.push_back({bound, c.sum.name, c.form});
     }
     stats.exact_passed = s.bounded.size();
     clock.mark(MatchPhase::kExactBounds);
