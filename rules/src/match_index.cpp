@@ -1032,9 +1032,10 @@ static_assert(kGroupSlots > 2 * kMaxQueryTokens * (kMaxVariants + 1));
 struct FormSlot {
   static constexpr std::uint64_t kEmpty = 0;
   std::uint64_t key = kEmpty;  // form_key()
-  double pre = 0, exact = 0;  // the first quick bound (before any exact bound), the exact bound
+  double exact = 0;                  // the exact bound
   std::uint32_t score = UINT32_MAX;  // into Scratch::form_scores once scored
   bool has_pre = false, has_exact = false;
+  bool pre_passed = false;  // whether the first quick bound (before any exact bound) reached the cut
 };
 // The candidates a query bounds (kMaxCandidates at most).
 constexpr std::size_t kFormSlots = 2048;
@@ -1052,6 +1053,18 @@ constexpr int letter_index(char c) {
   if (c >= '0' && c <= '9') return 26 + (c - '0');
   return -1;
 }
+// k / 7 and k / 255, the values of NameSummary::max_weight and min_weight: read from a table, as
+// exactly the quotients, so the summary check has no division on its path.
+constexpr std::array<double, 8> kSevenths = [] {
+  std::array<double, 8> t{};
+  for (std::size_t k = 0; k < t.size(); ++k) t[k] = static_cast<double>(k) / 7.0;
+  return t;
+}();
+constexpr std::array<double, 256> kByteFractions = [] {
+  std::array<double, 256> t{};
+  for (std::size_t k = 0; k < t.size(); ++k) t[k] = static_cast<double>(k) / 255.0;
+  return t;
+}();
 // letter_index of every byte, kNoLetter for the others: a load instead of two compares.
 constexpr std::array<std::uint8_t, 256> kLetterSlot = [] {
   std::array<std::uint8_t, 256> t{};
@@ -1802,9 +1815,35 @@ void listed_score_tokens(const MatchIndex::Impl& x, std::uint32_t tok_begin, std
 // final score (corroboration included); the exact one is the tighter, and costs string
 // comparisons, so it runs only on candidates the quick bound lets through.
 enum class BoundKind { kQuick, kExact };
-double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::Impl::NameSummary& rec,
-                       std::size_t n_strong, std::uint32_t initial_mask, const QueryMasks& masks, BoundKind kind,
-                       const std::array<std::uint32_t, 36>& by_first_letter, double max_gain) {
+
+// The most (num + a's) / (den + b's) can be over subsets of items[0, np) (every b > 0), capped at 1:
+// the items in order of a/b, and the best prefix. A den of 0 or less (listed initials can lower
+// it) counts as a ratio of 1 when there is anything in the numerator.
+double best_ratio(double num, double den, std::array<BoundItem, kMaxListedTokens>& items, std::size_t np) {
+  // Insertion sort: two items on average (a call of std::sort costs more than the sorting).
+  for (std::size_t k = 1; k < np; ++k) {
+    const BoundItem v = items[k];
+    std::size_t j = k;
+    for (; j > 0 && v.a * items[j - 1].b > items[j - 1].a * v.b; --j) items[j] = items[j - 1];
+    items[j] = v;
+  }
+  double base = den > 0 ? num / den : (num > 0 ? 1.0 : 0.0);
+  for (std::size_t k = 0; k < np; ++k) {
+    num += items[k].a;
+    den += items[k].b;
+    if (den > 0) base = std::max(base, num / den);
+  }
+  return std::min(base, 1.0);
+}
+
+// The bound of a candidate: kExact returns its value (the scoring order and the early stop use
+// it); kQuick only whether it reaches `cut`, which needs no sort and no division (a division's
+// latency sits on the path of a branch that goes either way, hundreds of times per query).
+template <BoundKind kKind>
+std::conditional_t<kKind == BoundKind::kQuick, bool, double> candidate_bound(
+    const MatchIndex::Impl& x, Scratch& s, const MatchIndex::Impl::NameSummary& rec, std::size_t n_strong,
+    std::uint32_t initial_mask, const QueryMasks& masks, const std::array<std::uint32_t, 36>& by_first_letter,
+    double max_gain, double cut) {
   std::array<BoundItem, kMaxListedTokens> items;
   std::size_t ni = 0;
   std::uint32_t may_q = initial_mask;
@@ -1828,7 +1867,7 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
       continue;
     }
     den0 += f * w;
-    const TidSlot& slot = kind == BoundKind::kExact ? exact_token(x, s, l) : quick_token(s, l, by_first_letter);
+    const TidSlot& slot = kKind == BoundKind::kExact ? exact_token(x, s, l) : quick_token(s, l, by_first_letter);
     const std::uint32_t meets = slot.mask;
     const double sim = slot.sim;
     may_q |= meets;
@@ -1842,7 +1881,13 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
       items[ni++] = BoundItem{0.6 * 0.25 * w, (0.25 - f) * w};
     }
   }
-  if (best_w == 0) return 0.0;  // no strong listed token can meet: no name score
+  if (best_w == 0) {  // no strong listed token can meet: no name score
+    if constexpr (kKind == BoundKind::kQuick) {
+      return 0.0 >= cut;
+    } else {
+      return 0.0;
+    }
+  }
   const double query_evidence = masks.strong_weight_inside(may_q);
   den0 += masks.cost_outside(may_q);
   // The best subset: every item that lowers the denominator, then the others in order of a/b.
@@ -1855,15 +1900,6 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
       items[np++] = items[k];
     }
   }
-  std::sort(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(np),
-            [](const BoundItem& p, const BoundItem& q) { return p.a * q.b > q.a * p.b; });
-  double base = den0 > 0 ? num0 / den0 : (num0 > 0 ? 1.0 : 0.0);
-  for (std::size_t k = 0; k < np; ++k) {
-    num0 += items[k].a;
-    den0 += items[k].b;
-    if (den0 > 0) base = std::max(base, num0 / den0);
-  }
-  base = std::min(base, 1.0);
   double penalty = 0;
   if (n_strong == 1 || rec.strong_count == 1) {
     penalty = kShortNameBase + (1.0 - best_sim) + kShortNameCommon * (1.0 - best_w);
@@ -1872,7 +1908,19 @@ double candidate_bound(const MatchIndex::Impl& x, Scratch& s, const MatchIndex::
     if (evidence < kMinEvidence) penalty = kCommonNamePenalty * (kMinEvidence - evidence);
   }
   if (rec.type_alias & 1U) penalty += kWeakAliasPenalty;
-  return base - penalty + max_gain;
+  if constexpr (kKind == BoundKind::kQuick) {
+    // The bound reaches cut when the best ratio reaches r. With den0 > 0 (every b is), some subset
+    // S has (num0 + sum a) / (den0 + sum b) >= r exactly when num0 - r den0 + sum (a - r b) >= 0
+    // for S = the items with a - r b > 0: no order needed.
+    const double r = cut + penalty - max_gain;
+    if (den0 <= 0) return best_ratio(num0, den0, items, np) >= r;
+    if (r > 1.0) return false;  // the ratio is capped at 1
+    double room = num0 - r * den0;
+    for (std::size_t k = 0; k < np; ++k) room += std::max(0.0, items[k].a - r * items[k].b);
+    return room >= 0;
+  } else {
+    return best_ratio(num0, den0, items, np) - penalty + max_gain;
+  }
 }
 
 // The candidates are written where the bounds read them (Scratch::cands), so they are not copied
@@ -2325,20 +2373,21 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     }
     s.masks.build({unmatched_cost, nq}, {strong_weight.data(), nq}, strong_q);
     // Once per candidate, hundreds per query: inlined, whatever the compiler's budget says.
-    auto summary_bound = [&](const Impl::NameSummary& sum, std::uint32_t bits) __attribute__((always_inline)) {
-      if (sum.strong_count == 0) return 0.0;
+    const double cut = min_threshold - kBoundSlack;
+    auto summary_may_pass = [&](const Impl::NameSummary& sum, std::uint32_t bits) __attribute__((always_inline)) {
+      if (sum.strong_count == 0) return 0.0 >= cut;
       std::uint32_t may = bits;
       for (std::size_t i = 0; i < nq; ++i) {  // without a branch: whether it meets is data
         may |= static_cast<std::uint32_t>((reach[i] & sum.first_letters) != 0) << i;
       }
-      if ((may & strong_q) == 0) return 0.0;  // no strong pair can form: no name score
+      if ((may & strong_q) == 0) return 0.0 >= cut;  // no strong pair can form: no name score
       const int p = std::min(std::popcount(may), static_cast<int>(sum.nonweak_count));
       const int p_strong = std::min(std::popcount(may & strong_q), static_cast<int>(sum.strong_count));
-      const double max_w = static_cast<double>(sum.max_weight) / 7.0;
+      const double max_w = kSevenths[sum.max_weight];
       double unmatched = s.masks.cost_outside(may);
       const double evidence = std::min(s.masks.strong_weight_inside(may), p_strong * max_w);
       unmatched += std::max(0, static_cast<int>(sum.strong_count) - p) * kUnmatchedMiddlePenalty *
-                   (static_cast<double>(sum.min_weight) / 255.0);
+                   kByteFractions[sum.min_weight];
       double penalty = 0;
       if (n_strong == 1 || sum.strong_count == 1) {
         penalty = kShortNameBase + kShortNameCommon * (1.0 - max_w);
@@ -2346,8 +2395,11 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         penalty = kCommonNamePenalty * (kMinEvidence - evidence);
       }
       if (sum.type_alias & 1U) penalty += kWeakAliasPenalty;
+      // bound = matched / (matched + unmatched) - penalty + max_gain, compared without dividing:
+      // a division's latency is on the path of a branch that goes either way.
       const double matched = p * max_w;
-      return (matched > 0 ? matched / (matched + unmatched) : 0.0) - penalty + max_gain;
+      const double need = cut + penalty - max_gain;  // what the ratio must reach
+      return matched > 0 ? matched >= need * (matched + unmatched) : 0.0 >= need;
     };
     // The entity types the query may hit, as bits (NameSummary::type_alias holds the type in 4 bits).
     std::uint32_t compatible_types = 0;
@@ -2360,7 +2412,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     for (const Candidate& c : s.cands) {
       const Impl::NameSummary& sum = *c.sum;  // read with the postings: in cache
       if (((compatible_types >> (sum.type_alias >> 1)) & 1U) == 0) continue;
-      if (summary_check && summary_bound(sum, c.bits) < min_threshold - kBoundSlack) {
+      if (summary_check && !summary_may_pass(sum, c.bits)) {
         ++stats.bounded_out;
         continue;
       }
@@ -2387,11 +2439,11 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       const Impl::NameSummary& rec = c.sum;
       FormSlot& form = form_slot(s, c.form);
       if (!form.has_pre) {
-        form.pre = candidate_bound(x, s, rec, n_strong, initial_mask, s.masks, BoundKind::kQuick,
-                                   by_first_letter, max_gain);
+        form.pre_passed = candidate_bound<BoundKind::kQuick>(x, s, rec, n_strong, initial_mask, s.masks, by_first_letter,
+                                                             max_gain, cut);
         form.has_pre = true;
       }
-      if (form.pre < min_threshold - kBoundSlack) {
+      if (!form.pre_passed) {
         ++stats.bounded_out;
         continue;
       }
@@ -2417,15 +2469,14 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       // subset of the tokens that can meet, the costs of the tokens that cannot, the least
       // short-name or common-name penalty the matches allow, the weak-alias penalty, and the most
       // corroboration can add. Candidates that cannot reach the lowest threshold are not scored.
-      if (candidate_bound(x, s, rec, n_strong, initial_mask, s.masks, BoundKind::kQuick, by_first_letter,
-                          max_gain) <
-          min_threshold - kBoundSlack) {
+      if (!candidate_bound<BoundKind::kQuick>(x, s, rec, n_strong, initial_mask, s.masks, by_first_letter, max_gain,
+                                              cut)) {
         ++stats.bounded_out;
         continue;
       }
       ++stats.quick_passed;
-      const double bound = candidate_bound(x, s, rec, n_strong, initial_mask, s.masks, BoundKind::kExact,
-                                           by_first_letter, max_gain);
+      const double bound = candidate_bound<BoundKind::kExact>(x, s, rec, n_strong, initial_mask, s.masks,
+                                                              by_first_letter, max_gain, cut);
       form.exact = bound;
       form.has_exact = true;
       if (bound < min_threshold - kBoundSlack) {
