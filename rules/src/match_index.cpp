@@ -243,7 +243,8 @@ constexpr std::uint64_t kSeedToken = 1, kSeedPhonetic = 2, kSeedDelete = 3, kSee
 // uint64 key -> run of uint32 values; built once from (key, value) pairs, then read-only.
 class FlatMultiMap {
  public:
-  void build(std::vector<std::pair<std::uint64_t, std::uint32_t>>& kv) {
+  // `with_filter`: also keep a key filter (may_contain), for a map most look-ups miss.
+  void build(std::vector<std::pair<std::uint64_t, std::uint32_t>>& kv, bool with_filter = false) {
     std::sort(kv.begin(), kv.end());
     kv.erase(std::unique(kv.begin(), kv.end()), kv.end());
     std::size_t keys = 0;
@@ -252,6 +253,21 @@ class FlatMultiMap {
     while (cap < keys * 2) cap <<= 1;
     slots_.assign(cap, Slot{});
     mask_ = cap - 1;
+    filter_.clear();
+    if (with_filter) {
+      // About 16 bits per key, two of them set per key in one word: under 2 % false positives, in
+      // a sixteenth of the slots' memory.
+      std::size_t words = 1;
+      while (words * 64 < keys * 16) words <<= 1;
+      filter_.assign(words, 0);
+      filter_mask_ = words - 1;
+      for (std::size_t i = 0; i < kv.size(); ++i) {
+        if (i == 0 || kv[i].first != kv[i - 1].first) {
+          const std::uint64_t h = mix64(kv[i].first);
+          filter_[filter_word(h)] |= filter_bits(h);
+        }
+      }
+    }
     values_.resize(kv.size());
     for (std::size_t i = 0; i < kv.size();) {
       std::size_t j = i;
@@ -279,14 +295,34 @@ class FlatMultiMap {
   void prefetch(std::uint64_t key) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[mix64(key) & mask_]);
   }
+  // With a filter (build's with_filter): false when find(key) is certainly empty, true when it may
+  // not be. The filter is small enough to stay in the last-level cache, so a look-up that misses
+  // costs no read of the slots (a cache miss each, at a million entries). Without one: true.
+  bool may_contain(std::uint64_t key) const {
+    if (filter_.empty()) return true;
+    const std::uint64_t h = mix64(key);
+    const std::uint64_t bits = filter_bits(h);
+    return (filter_[filter_word(h)] & bits) == bits;
+  }
+  // Fetches the filter word may_contain(key) reads.
+  void prefetch_filter(std::uint64_t key) const {
+    if (!filter_.empty()) __builtin_prefetch(&filter_[filter_word(mix64(key))]);
+  }
   // Every value of every key, in the order find() hands them out: values()[k] is find(key)[i] for
   // k = find(key).data() + i - values().data().
   std::span<const std::uint32_t> values() const { return values_; }
   std::size_t memory_bytes() const {
-    return slots_.capacity() * sizeof(Slot) + values_.capacity() * sizeof(std::uint32_t);
+    return slots_.capacity() * sizeof(Slot) + values_.capacity() * sizeof(std::uint32_t) +
+           filter_.capacity() * sizeof(std::uint64_t);
   }
 
  private:
+  // The slot index uses the hash's low bits; the filter its high half for the word and two 6-bit
+  // fields below it for the bits.
+  std::size_t filter_word(std::uint64_t h) const { return static_cast<std::size_t>(h >> 32) & filter_mask_; }
+  static std::uint64_t filter_bits(std::uint64_t h) {
+    return (std::uint64_t{1} << ((h >> 20) & 63)) | (std::uint64_t{1} << ((h >> 26) & 63));
+  }
   struct Slot {
     std::uint64_t key = 0;
     std::uint32_t begin = 0;
@@ -295,6 +331,8 @@ class FlatMultiMap {
   BigVec<Slot> slots_;
   BigVec<std::uint32_t> values_;
   std::size_t mask_ = 0;
+  BigVec<std::uint64_t> filter_;  // empty: no filter
+  std::size_t filter_mask_ = 0;
 };
 
 // ---- dates of birth -----------------------------------------------------------------------------
@@ -1165,6 +1203,11 @@ struct Scratch {
   // Candidate accumulation: the candidates in the order found, and a table of where each is, by
   // name id (open addressing; cleared after retrieval).
   std::vector<Source> sources;
+  struct PairKey {
+    std::uint64_t key;   // the two common groups' ids, lower first
+    std::uint16_t bits;  // the two query tokens'
+  };
+  std::vector<PairKey> pair_keys;  // retrieval's look-ups in the pair table
   struct CandSlot {
     std::uint32_t key;  // name id + 1 (0: empty)
     std::uint32_t at;   // in cands
@@ -1468,7 +1511,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       }
     }
     x.singles.build(single_kv);
-    x.pairs.build(pair_kv);
+    x.pairs.build(pair_kv, /*with_filter=*/true);  // most pairs of a query's groups are in no name
     auto sums_of = [&](std::span<const std::uint32_t> ids, BigVec<Impl::NameSummary>& out) {
       out.resize(ids.size());
       for (std::size_t k = 0; k < ids.size(); ++k) out[k] = name_sums[ids[k]];
@@ -2247,27 +2290,32 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         }
       }
     }
-    // The pair look-ups land at random in a large table: their slots are fetched all at once first.
-    for (std::size_t i = 0; i < nq; ++i) {
-      for (std::size_t j = i + 1; j < nq; ++j) {
-        for (std::uint32_t a : s.qtokens[i].common) {
-          for (std::uint32_t b : s.qtokens[j].common) {
-            const std::uint64_t lo = std::min(a, b), hi = std::max(a, b);
-            x.pairs.prefetch((lo << 32) | hi);
-          }
-        }
-      }
-    }
+    // The pair look-ups land at random in a large table, and about three in four find nothing:
+    // the pairs are listed with their filter words fetched, the filter drops most of the empty
+    // ones, and the slots of the rest are fetched all at once before they are read.
+    s.pair_keys.clear();
     for (std::size_t i = 0; i < nq; ++i) {
       for (std::size_t j = i + 1; j < nq; ++j) {
         const auto bits = static_cast<std::uint16_t>((1U << i) | (1U << j));
         for (std::uint32_t a : s.qtokens[i].common) {
           for (std::uint32_t b : s.qtokens[j].common) {
             const std::uint64_t lo = std::min(a, b), hi = std::max(a, b);
-            const auto names = x.pairs.find((lo << 32) | hi);
-            if (!names.empty()) add_source({x.pair_sums.data() + (names.data() - x.pairs.values().data()), names.size()}, bits);
+            s.pair_keys.push_back({(lo << 32) | hi, bits});
+            x.pairs.prefetch_filter(s.pair_keys.back().key);
           }
         }
+      }
+    }
+    std::size_t maybe = 0;
+    for (const auto& pk : s.pair_keys) {
+      if (!x.pairs.may_contain(pk.key)) continue;
+      x.pairs.prefetch(pk.key);
+      s.pair_keys[maybe++] = pk;
+    }
+    for (std::size_t k = 0; k < maybe; ++k) {
+      const auto names = x.pairs.find(s.pair_keys[k].key);
+      if (!names.empty()) {
+        add_source({x.pair_sums.data() + (names.data() - x.pairs.values().data()), names.size()}, s.pair_keys[k].bits);
       }
     }
     // Rarest sources first, so that the work cap, when reached, drops the least telling postings.
