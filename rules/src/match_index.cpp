@@ -943,11 +943,12 @@ struct Source {
   std::uint16_t bits;
 };
 
+// An entry met by the query. Its name's score is in Scratch::form_scores (form_score), not
+// copied here: the lists of these are sorted, and 32 bytes move more cheaply than 88.
 struct EntryBest {
   std::uint32_t gentry;
-  std::uint32_t name;
+  std::uint32_t name;  // UINT32_MAX: no name part (an identifier hit alone)
   double score;
-  NameScore ns;
   double corroboration;
   std::uint8_t matched_on;
   std::uint32_t form_score = UINT32_MAX;  // its name's form in Scratch::form_scores and form_pairs
@@ -2098,7 +2099,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       if (EntryBest* b = best_for(gentry)) {
         b->matched_on |= static_cast<std::uint8_t>(c.kind);
       } else {
-        s.best.push_back(EntryBest{gentry, UINT32_MAX, 1.0, {}, 0, static_cast<std::uint8_t>(c.kind)});
+        s.best.push_back(EntryBest{gentry, UINT32_MAX, 1.0, 0, static_cast<std::uint8_t>(c.kind)});
       }
     }
   }
@@ -2564,7 +2565,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       ++stats.scored;
       const NameScore ns = s.form_scores[form.score];
       if (ns.strong_matched == 0) continue;
-      s.scored.push_back(EntryBest{rec.gentry, name_id, ns.score, ns, 0, 0, form.score});
+      s.scored.push_back(EntryBest{rec.gentry, name_id, ns.score, 0, 0, form.score});
       if (!may_stop) continue;
       const double final_score = final_name_score(ns, rec.gentry);
       if (final_score < (threshold_override ? *threshold_override : threshold(rec.list))) continue;
@@ -2600,7 +2601,6 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       }
       if (b) {
         b->name = sc.name;
-        b->ns = sc.ns;
         b->form_score = sc.form_score;
       } else {
         s.best.push_back(sc);
@@ -2616,9 +2616,10 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     const bool name_part = b.name != UINT32_MAX;
     double name_score = 0;
     if (name_part) {
-      const double corr = b.ns.score >= kCorroborationFloor ? corroborate(x.entries[b.gentry], nullptr) : 0.0;
+      const double ns_score = s.form_scores[b.form_score].score;
+      const double corr = ns_score >= kCorroborationFloor ? corroborate(x.entries[b.gentry], nullptr) : 0.0;
       b.corroboration = corr;
-      name_score = std::clamp(b.ns.score + corr, 0.0, kMaxNameBasedScore);
+      name_score = std::clamp(ns_score + corr, 0.0, kMaxNameBasedScore);
     }
     const std::uint32_t li = x.names.empty() || !name_part
                                  ? static_cast<std::uint32_t>(std::upper_bound(x.entry_base.begin(), x.entry_base.end(), b.gentry) -
