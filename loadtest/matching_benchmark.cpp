@@ -20,6 +20,10 @@
 // prints the N slowest queries with their counters to stderr. CROSSCHECK_BENCH_DUMP=PREFIX writes the
 // hits of every query once (PREFIX<benchmark>.tsv: query, then list:entry:name score [explanation]
 // per hit), so two builds of the matcher can be compared hit for hit, explanations included.
+// CROSSCHECK_BENCH_AB=1, with a library built with -DCROSSCHECK_MATCH_AB=ON, runs the matcher
+// change under test (set_match_variant_b) in every other pass over the queries, A B B A ..., and
+// reports ab_pairs, ab_ratio (the median over the pairs of B's median over A's) and the pooled
+// ab_a_median_us / ab_b_median_us, with each pair on stderr (median_us then mixes the two).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -35,12 +39,14 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "crosscheck/rules/list_import.h"
 #include "crosscheck/rules/match_index.h"
 #include "crosscheck/rules/normalize.h"
+#include "ab_passes.h"
 #include "synthetic_watchlist.h"
 
 namespace {
@@ -238,6 +244,15 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
       dump_hits(s, std::string(dump) + tag + ".tsv");
     }
   }
+  const char* ab_env = std::getenv("CROSSCHECK_BENCH_AB");
+  const bool ab = ab_env && *ab_env && std::string_view(ab_env) != "0";
+  if (ab && !crosscheck::rules::match_variant_b_honoured()) {
+    state.SkipWithError("CROSSCHECK_BENCH_AB needs the library built with -DCROSSCHECK_MATCH_AB=ON");
+    for (auto _ : state) {
+    }
+    return;
+  }
+  std::vector<std::vector<double>> ab_passes;  // query times per pass over the queries
   std::vector<MatchHit> hits;
   std::vector<double> us, listed_us, other_us;
   us.reserve(1 << 16);
@@ -259,12 +274,18 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
   MatchQuery q;
   q.type = crosscheck::rules::QueryType::kAny;
   for (auto _ : state) {
+    const std::size_t pass = i / s.queries.size();
     const std::size_t qi = i++ % s.queries.size();
+    if (ab && qi == 0) {
+      crosscheck::rules::set_match_variant_b(crosscheck::loadtest::ab_pass_is_b(pass));
+      ab_passes.emplace_back().reserve(s.queries.size());
+    }
     q.name = s.queries[qi];
     hits.clear();
     const double t0 = cpu_us();
     s.index->match(q, hits);
     const double t = cpu_us() - t0;
+    if (ab) ab_passes.back().push_back(t);
     us.push_back(t);
     (s.listed[qi] ? listed_us : other_us).push_back(t);
     benchmark::DoNotOptimize(hits.data());
@@ -299,6 +320,22 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
     }
   }
   const double dn = n ? static_cast<double>(n) : 1.0;
+  if (ab) {
+    crosscheck::rules::set_match_variant_b(false);
+    const auto pairs = crosscheck::loadtest::ab_pairs(ab_passes, s.queries.size());
+    std::vector<double> ratios, a_medians, b_medians;
+    for (std::size_t k = 0; k < pairs.size(); ++k) {
+      std::fprintf(stderr, "ab %s pair %zu: A %.3f us, B %.3f us, ratio %.4f\n", tag.c_str(), k, pairs[k].a_median,
+                   pairs[k].b_median, pairs[k].ratio);
+      ratios.push_back(pairs[k].ratio);
+      a_medians.push_back(pairs[k].a_median);
+      b_medians.push_back(pairs[k].b_median);
+    }
+    state.counters["ab_pairs"] = static_cast<double>(pairs.size());
+    state.counters["ab_ratio"] = crosscheck::loadtest::ab_median(ratios);
+    state.counters["ab_a_median_us"] = crosscheck::loadtest::ab_median(a_medians);
+    state.counters["ab_b_median_us"] = crosscheck::loadtest::ab_median(b_medians);
+  }
   state.counters["median_us"] = percentile(us, 0.5);
   state.counters["p99_us"] = percentile(us, 0.99);
   state.counters["listed_median_us"] = percentile(listed_us, 0.5);

@@ -1996,6 +1996,23 @@ void clear_candidates_table(Scratch& s) { std::fill_n(s.table.begin(), s.table_m
 
 }  // namespace
 
+#if CROSSCHECK_MATCH_AB
+namespace {
+std::atomic<bool> g_match_variant_b{false};
+// Whether the change under test takes its new path; put it in the condition, e.g.
+// `if (variant_b()) { new } else { old }`, and remove it with the old path once measured.
+[[maybe_unused]] inline bool variant_b() { return g_match_variant_b.load(std::memory_order_relaxed); }
+}  // namespace
+void set_match_variant_b(bool on) { g_match_variant_b.store(on, std::memory_order_relaxed); }
+bool match_variant_b_honoured() { return true; }
+#else
+namespace {
+[[maybe_unused]] constexpr bool variant_b() { return false; }
+}  // namespace
+void set_match_variant_b(bool /*on*/) {}
+bool match_variant_b_honoured() { return false; }
+#endif
+
 namespace {
 // Adds the CPU cycles since the previous mark to a phase of MatchStats::phase_cycles. Compiled
 // to nothing unless CROSSCHECK_MATCH_PHASES is set (the CMake option), so production builds pay

@@ -184,6 +184,38 @@ TEST_F(MatchIndexTest, WorkCountersDescribeTheLastCall) {
   EXPECT_EQ(to_string(MatchPhase::kExplanations), "explanations");
 }
 
+// The switch between two variants of the matcher (performance work, CROSSCHECK_MATCH_AB) is
+// honoured exactly in such builds, and the variant under test must not change a hit.
+TEST_F(MatchIndexTest, VariantSwitchIsHonouredOnlyInAbBuilds) {
+#if CROSSCHECK_MATCH_AB
+  EXPECT_TRUE(match_variant_b_honoured());
+#else
+  EXPECT_FALSE(match_variant_b_honoured()) << "the switch is compiled out of the default build";
+#endif
+}
+
+TEST_F(MatchIndexTest, VariantUnderTestChangesNoHit) {
+  if (!match_variant_b_honoured()) {
+    GTEST_SKIP() << "needs the library built with -DCROSSCHECK_MATCH_AB=ON: elsewhere there is only one variant";
+  }
+  for (const char* q : {"Ivan Petrov", "Ivan Petrof", "Petrov Ivan", "Robert Hawthorn", "Chidinma Okonkwo-Belamy",
+                        "Corp Ltd", "Maria Garcia Lopez"}) {
+    set_match_variant_b(false);
+    const auto a = run(*index_, named(q));
+    set_match_variant_b(true);
+    const auto b = run(*index_, named(q));
+    set_match_variant_b(false);
+    ASSERT_EQ(a.size(), b.size()) << q;
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a[k].ref.list, b[k].ref.list) << q;
+      EXPECT_EQ(a[k].ref.entry, b[k].ref.entry) << q;
+      EXPECT_EQ(a[k].ref.name, b[k].ref.name) << q;
+      EXPECT_EQ(a[k].score, b[k].score) << q;
+      EXPECT_EQ(a[k].explanation.summary(), b[k].explanation.summary()) << q;
+    }
+  }
+}
+
 TEST_F(MatchIndexTest, TyposAreTolerated) {
   for (const char* q : {"Ivan Petrof", "Ivan Petorv", "Ivan Pettrov", "Ivn Petrov", "Robert Hawthorn",
                         "Robert Hawtorne", "Chidinma Okonkwo-Belamy"}) {

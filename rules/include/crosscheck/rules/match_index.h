@@ -201,6 +201,16 @@ class MatchIndex {
   std::unique_ptr<Impl> impl_;
 };
 
+// Performance work (docs/performance.md, "In-process A/B"): a matcher change under test reads a
+// switch to choose between the old code and the new, and the matching benchmark flips it between
+// passes over its queries, so the two run in one process on one core, seconds apart, and the
+// machine's swings fall on both. Only a library built with CROSSCHECK_MATCH_AB (a CMake option)
+// honours it: elsewhere the switch is always off, set_match_variant_b does nothing and
+// match_variant_b_honoured returns false. Safe to call from any thread; a match() running
+// meanwhile may see either variant.
+void set_match_variant_b(bool on);
+bool match_variant_b_honoured();
+
 // Scores two names against each other without a list (no rarity statistics: every token weighs
 // the same except known common and weak tokens). Used by `crosscheck score-names` and by the
 // quality measurement; MatchIndex uses the same comparison with list statistics.
