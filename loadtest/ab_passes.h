@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 namespace crosscheck::loadtest {
@@ -13,19 +14,22 @@ namespace crosscheck::loadtest {
 // caches warm for whichever runs next).
 constexpr bool ab_pass_is_b(std::size_t pass) { return pass % 4 == 1 || pass % 4 == 2; }
 
-// The lower median (the element at (n - 1) / 2 in order, as the benchmark's percentile() takes
-// it); 0 for none.
-inline double ab_median(std::vector<double> v) {
+// The element at p (n - 1), rounded down, in order, as the benchmark's percentile() takes it: for
+// p = 0.5 the lower median. 0 for none.
+inline double ab_percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
-  const auto k = (v.size() - 1) / 2;
+  const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
   return v[k];
 }
+inline double ab_median(std::vector<double> v) { return ab_percentile(std::move(v), 0.5); }
 
 struct AbPair {
   double a_median = 0;  // the median query time of the pair's A pass
   double b_median = 0;  // ... and of its B pass
   double ratio = 0;     // b_median / a_median
+  double a_p99 = 0;     // the 99th percentile of the A pass
+  double b_p99 = 0;     // ... and of the B pass
 };
 
 // The pairs of passes in order, from each pass's query times (passes[p] for pass p). A pair
@@ -37,7 +41,8 @@ inline std::vector<AbPair> ab_pairs(const std::vector<std::vector<double>>& pass
     if (passes[p].size() < per_pass || passes[p + 1].size() < per_pass) break;
     const std::size_t a = ab_pass_is_b(p) ? p + 1 : p;
     const std::size_t b = ab_pass_is_b(p) ? p : p + 1;
-    AbPair pair{ab_median(passes[a]), ab_median(passes[b]), 0};
+    AbPair pair{ab_median(passes[a]), ab_median(passes[b]), 0, ab_percentile(passes[a], 0.99),
+                ab_percentile(passes[b], 0.99)};
     pair.ratio = pair.a_median > 0 ? pair.b_median / pair.a_median : 0;
     out.push_back(pair);
   }

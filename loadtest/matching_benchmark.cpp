@@ -11,8 +11,8 @@
 // listed_median_us / other_median_us the medians of the two kinds, hit_rate the share of
 // queries with at least one hit. Explanations are built for every hit, as in production.
 // Work counters (MatchIndex::last_match_stats): cands_mean, summary_passed_mean, pre_passed_mean,
-// quick_passed_mean, exact_passed_mean and scored_mean per query, and capped_share, the share of queries where a work cap (postings
-// read or candidates scored) cut retrieval short. Built with -DCROSSCHECK_MATCH_PHASES=ON, it
+// exact_passed_mean and scored_mean per query, and capped_share, the share of queries where a
+// work cap (postings read or candidates scored) cut retrieval short. Built with -DCROSSCHECK_MATCH_PHASES=ON, it
 // also reports phase_<phase>_kcycles, the median CPU cycles (thousands) of each phase of a query
 // (MatchPhase). build_s is the wall time of building the index, build_cpu_s the building
 // thread's CPU time (the two differ when other processes compete for the core).
@@ -22,8 +22,9 @@
 // per hit), so two builds of the matcher can be compared hit for hit, explanations included.
 // CROSSCHECK_BENCH_AB=1, with a library built with -DCROSSCHECK_MATCH_AB=ON, runs the matcher
 // change under test (set_match_variant_b) in every other pass over the queries, A B B A ..., and
-// reports ab_pairs, ab_ratio (the median over the pairs of B's median over A's) and the pooled
-// ab_a_median_us / ab_b_median_us, with each pair on stderr (median_us then mixes the two).
+// reports ab_pairs, ab_ratio (the median over the pairs of B's median over A's), the medians over
+// the pairs of each variant's median and p99 (ab_a_median_us, ab_b_median_us, ab_a_p99_us,
+// ab_b_p99_us), with each pair on stderr (median_us then mixes the two).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -257,7 +258,7 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
   std::vector<double> us, listed_us, other_us;
   us.reserve(1 << 16);
   std::size_t i = 0, with_hits = 0, n = 0, cands = 0, scored = 0, capped = 0, summary_passed = 0, pre_passed = 0,
-              quick_passed = 0, exact_passed = 0;
+              exact_passed = 0;
   // Cycles per phase and query, when the library times them (CROSSCHECK_MATCH_PHASES).
   constexpr std::size_t kPhases = std::tuple_size_v<decltype(crosscheck::rules::MatchStats::phase_cycles)>;
   std::array<std::vector<double>, kPhases> phase_cycles;
@@ -294,7 +295,6 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
     scored += st.scored;
     summary_passed += st.summary_passed;
     pre_passed += st.pre_passed;
-    quick_passed += st.quick_passed;
     exact_passed += st.exact_passed;
     for (std::size_t p = 0; p < kPhases && !timed; ++p) timed = st.phase_cycles[p] != 0;
     for (std::size_t p = 0; timed && p < kPhases; ++p) phase_cycles[p].push_back(static_cast<double>(st.phase_cycles[p]));
@@ -307,10 +307,10 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
     std::sort(slow.begin(), slow.end(), [](const Slow& a, const Slow& b) { return a.us > b.us; });
     for (std::size_t k = 0; k < slow.size() && k < keep_slow; ++k) {
       const auto& w = slow[k];
-      std::fprintf(stderr, "%8.1f us  %-50s read=%zu skipped=%zu cands=%zu capped=%zu bounded_out=%zu summary=%zu pre=%zu quick=%zu exact=%zu scored=%zu hits=%zu",
+      std::fprintf(stderr, "%8.1f us  %-50s read=%zu skipped=%zu cands=%zu capped=%zu bounded_out=%zu summary=%zu pre=%zu exact=%zu scored=%zu hits=%zu",
                    w.us, s.queries[w.query].c_str(), w.stats.postings_read, w.stats.postings_skipped,
                    w.stats.candidates, w.stats.candidates_capped, w.stats.bounded_out, w.stats.summary_passed,
-                   w.stats.pre_passed, w.stats.quick_passed, w.stats.exact_passed, w.stats.scored, w.hits);
+                   w.stats.pre_passed, w.stats.exact_passed, w.stats.scored, w.hits);
       // With a timing build, the thousands of cycles of each phase, in MatchPhase order.
       for (std::size_t p = 0; timed && p < kPhases; ++p) {
         std::fprintf(stderr, " %s=%.1f", std::string(crosscheck::rules::to_string(static_cast<crosscheck::rules::MatchPhase>(p))).c_str(),
@@ -323,18 +323,22 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
   if (ab) {
     crosscheck::rules::set_match_variant_b(false);
     const auto pairs = crosscheck::loadtest::ab_pairs(ab_passes, s.queries.size());
-    std::vector<double> ratios, a_medians, b_medians;
+    std::vector<double> ratios, a_medians, b_medians, a_p99s, b_p99s;
     for (std::size_t k = 0; k < pairs.size(); ++k) {
-      std::fprintf(stderr, "ab %s pair %zu: A %.3f us, B %.3f us, ratio %.4f\n", tag.c_str(), k, pairs[k].a_median,
-                   pairs[k].b_median, pairs[k].ratio);
+      std::fprintf(stderr, "ab %s pair %zu: A %.3f us, B %.3f us, ratio %.4f; p99 A %.1f us, B %.1f us\n", tag.c_str(), k,
+                   pairs[k].a_median, pairs[k].b_median, pairs[k].ratio, pairs[k].a_p99, pairs[k].b_p99);
       ratios.push_back(pairs[k].ratio);
       a_medians.push_back(pairs[k].a_median);
       b_medians.push_back(pairs[k].b_median);
+      a_p99s.push_back(pairs[k].a_p99);
+      b_p99s.push_back(pairs[k].b_p99);
     }
     state.counters["ab_pairs"] = static_cast<double>(pairs.size());
     state.counters["ab_ratio"] = crosscheck::loadtest::ab_median(ratios);
     state.counters["ab_a_median_us"] = crosscheck::loadtest::ab_median(a_medians);
     state.counters["ab_b_median_us"] = crosscheck::loadtest::ab_median(b_medians);
+    state.counters["ab_a_p99_us"] = crosscheck::loadtest::ab_median(a_p99s);
+    state.counters["ab_b_p99_us"] = crosscheck::loadtest::ab_median(b_p99s);
   }
   state.counters["median_us"] = percentile(us, 0.5);
   state.counters["p99_us"] = percentile(us, 0.99);
@@ -344,7 +348,6 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
   state.counters["scored_mean"] = static_cast<double>(scored) / dn;
   state.counters["summary_passed_mean"] = static_cast<double>(summary_passed) / dn;
   state.counters["pre_passed_mean"] = static_cast<double>(pre_passed) / dn;
-  state.counters["quick_passed_mean"] = static_cast<double>(quick_passed) / dn;
   state.counters["exact_passed_mean"] = static_cast<double>(exact_passed) / dn;
   for (std::size_t p = 0; timed && p < kPhases; ++p) {
     // The median over all queries (a query that never reached the phase counts 0).

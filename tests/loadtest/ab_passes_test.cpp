@@ -11,6 +11,7 @@ namespace {
 using crosscheck::loadtest::ab_median;
 using crosscheck::loadtest::ab_pairs;
 using crosscheck::loadtest::ab_pass_is_b;
+using crosscheck::loadtest::ab_percentile;
 
 TEST(AbPasses, OrderAlternatesWhichVariantRunsFirst) {
   std::vector<bool> order;
@@ -23,6 +24,10 @@ TEST(AbPasses, MedianIsTheLowerMiddle) {
   EXPECT_EQ(ab_median({5}), 5);
   EXPECT_EQ(ab_median({9, 1, 5}), 5);
   EXPECT_EQ(ab_median({4, 1, 3, 2}), 2);  // as percentile(v, 0.5) in the benchmark
+  std::vector<double> hundred;
+  for (int k = 100; k >= 1; --k) hundred.push_back(k);
+  EXPECT_EQ(ab_percentile(hundred, 0.99), 99);  // index 0.99 x 99 = 98, rounded down
+  EXPECT_EQ(ab_percentile(hundred, 0.0), 1);
 }
 
 TEST(AbPasses, PairsTakeEachVariantFromItsPass) {
@@ -36,6 +41,8 @@ TEST(AbPasses, PairsTakeEachVariantFromItsPass) {
   EXPECT_EQ(pairs[1].a_median, 3);  // pass 3
   EXPECT_EQ(pairs[1].b_median, 6);  // pass 2
   EXPECT_DOUBLE_EQ(pairs[1].ratio, 2.0);
+  EXPECT_EQ(pairs[1].a_p99, 3);  // 0.99 x 2 = 1.98: the second of {2, 3, 9}
+  EXPECT_EQ(pairs[1].b_p99, 6);
 }
 
 TEST(AbPasses, UnfinishedPassesAndLonePassesAreLeftOut) {

@@ -134,9 +134,7 @@ struct MatchStats {
   std::size_t stopped_early = 0;      // candidates within the bound left unscored: max_hits hits had
                                       // already reached final scores above their bound
   std::size_t summary_passed = 0;     // candidates the summary check let through to their records
-  std::size_t pre_passed = 0;         // ... and the first quick bound (no string comparison) let through
-  std::size_t quick_passed = 0;       // ... and the quick bound again, with the listed tokens that
-                                      // earlier exact bounds resolved, let through
+  std::size_t pre_passed = 0;         // ... and the quick bound (no string comparison) let through
   std::size_t exact_passed = 0;       // ... and the exact bound let through (candidates to score)
   // CPU cycles spent in each phase of the call, in the order of MatchPhase; all 0 unless the
   // library is built with CROSSCHECK_MATCH_PHASES (a CMake option, for performance work).
@@ -150,8 +148,8 @@ enum class MatchPhase : std::uint8_t {
   kRetrieval,     // sources and the candidate table
   kPreparation,   // candidate cap, per-query tables
   kSummaryCheck,  // the summary check, and the fetch of the records of what passes
-  kPreBound,      // the first quick bound, from the names' runs of tokens
-  kExactBounds,   // the quick bound again and the exact bound
+  kPreBound,      // the quick bound, from the names' runs of tokens
+  kExactBounds,   // the exact bound
   kScoring,       // scoring, best bound first, and each entry's best name
   kThresholds,    // corroboration and thresholds
   kExplanations,  // the hits' explanations
