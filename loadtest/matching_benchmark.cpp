@@ -12,10 +12,11 @@
 // queries with at least one hit. Explanations are built for every hit, as in production.
 // Work counters (MatchIndex::last_match_stats): cands_mean, summary_passed_mean, pre_passed_mean,
 // exact_passed_mean and scored_mean per query, and capped_share, the share of queries where a
-// work cap (postings read or candidates scored) cut retrieval short. Built with -DCROSSCHECK_MATCH_PHASES=ON, it
-// also reports phase_<phase>_kcycles, the median CPU cycles (thousands) of each phase of a query
-// (MatchPhase). build_s is the wall time of building the index, build_cpu_s the building
-// thread's CPU time (the two differ when other processes compete for the core).
+// work cap (postings read or candidates scored) cut retrieval short. Built with
+// -DCROSSCHECK_MATCH_PHASES=ON, it also reports phase_<phase>_kcycles, the median CPU cycles
+// (thousands) of each phase of a query (MatchPhase). build_s is the wall time of building the
+// index, build_cpu_s the building thread's CPU time (the two differ when other processes compete
+// for the core).
 // CROSSCHECK_BENCH_LISTED_SHARE=0.5 restores the earlier half-listed mix; CROSSCHECK_BENCH_SLOW=N
 // prints the N slowest queries with their counters to stderr. CROSSCHECK_BENCH_DUMP=PREFIX writes the
 // hits of every query once (PREFIX<benchmark>.tsv: query, then list:entry:name score [explanation]
