@@ -48,7 +48,7 @@
 #include "crosscheck/rules/list_import.h"
 #include "crosscheck/rules/match_index.h"
 #include "crosscheck/rules/normalize.h"
-#include "ab_passes.h"
+#include "benchmark_stats.h"
 #include "synthetic_watchlist.h"
 
 namespace {
@@ -201,12 +201,8 @@ double cpu_us() {
   return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
 }
 
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
+using crosscheck::loadtest::median;
+using crosscheck::loadtest::percentile;
 
 // Writes each query's hits once (CROSSCHECK_BENCH_DUMP), outside the timed loop.
 void dump_hits(const Setup& s, const std::string& path) {
@@ -335,11 +331,11 @@ void run_match(benchmark::State& state, const Setup& s, const std::string& tag) 
       b_p99s.push_back(pairs[k].b_p99);
     }
     state.counters["ab_pairs"] = static_cast<double>(pairs.size());
-    state.counters["ab_ratio"] = crosscheck::loadtest::ab_median(ratios);
-    state.counters["ab_a_median_us"] = crosscheck::loadtest::ab_median(a_medians);
-    state.counters["ab_b_median_us"] = crosscheck::loadtest::ab_median(b_medians);
-    state.counters["ab_a_p99_us"] = crosscheck::loadtest::ab_median(a_p99s);
-    state.counters["ab_b_p99_us"] = crosscheck::loadtest::ab_median(b_p99s);
+    state.counters["ab_ratio"] = median(ratios);
+    state.counters["ab_a_median_us"] = median(a_medians);
+    state.counters["ab_b_median_us"] = median(b_medians);
+    state.counters["ab_a_p99_us"] = median(a_p99s);
+    state.counters["ab_b_p99_us"] = median(b_p99s);
   }
   state.counters["median_us"] = percentile(us, 0.5);
   state.counters["p99_us"] = percentile(us, 0.99);

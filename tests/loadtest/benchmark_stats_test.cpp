@@ -1,6 +1,6 @@
-// The in-process A/B run's pass order and pairing (loadtest/ab_passes.h), on times with known
-// medians.
-#include "ab_passes.h"
+// The matching benchmark's percentiles and the in-process A/B run's pass order and pairing
+// (loadtest/benchmark_stats.h), on times with known medians.
+#include "benchmark_stats.h"
 
 #include <gtest/gtest.h>
 
@@ -8,10 +8,10 @@
 
 namespace {
 
-using crosscheck::loadtest::ab_median;
 using crosscheck::loadtest::ab_pairs;
 using crosscheck::loadtest::ab_pass_is_b;
-using crosscheck::loadtest::ab_percentile;
+using crosscheck::loadtest::median;
+using crosscheck::loadtest::percentile;
 
 TEST(AbPasses, OrderAlternatesWhichVariantRunsFirst) {
   std::vector<bool> order;
@@ -19,15 +19,15 @@ TEST(AbPasses, OrderAlternatesWhichVariantRunsFirst) {
   EXPECT_EQ(order, (std::vector<bool>{false, true, true, false, false, true, true, false}));
 }
 
-TEST(AbPasses, MedianIsTheLowerMiddle) {
-  EXPECT_EQ(ab_median({}), 0);
-  EXPECT_EQ(ab_median({5}), 5);
-  EXPECT_EQ(ab_median({9, 1, 5}), 5);
-  EXPECT_EQ(ab_median({4, 1, 3, 2}), 2);  // as percentile(v, 0.5) in the benchmark
+TEST(BenchmarkStats, MedianIsTheLowerMiddleAndPercentilesRoundDown) {
+  EXPECT_EQ(median({}), 0);
+  EXPECT_EQ(median({5}), 5);
+  EXPECT_EQ(median({9, 1, 5}), 5);
+  EXPECT_EQ(median({4, 1, 3, 2}), 2);
   std::vector<double> hundred;
   for (int k = 100; k >= 1; --k) hundred.push_back(k);
-  EXPECT_EQ(ab_percentile(hundred, 0.99), 99);  // index 0.99 x 99 = 98, rounded down
-  EXPECT_EQ(ab_percentile(hundred, 0.0), 1);
+  EXPECT_EQ(percentile(hundred, 0.99), 99);  // index 0.99 x 99 = 98, rounded down
+  EXPECT_EQ(percentile(hundred, 0.0), 1);
 }
 
 TEST(AbPasses, PairsTakeEachVariantFromItsPass) {

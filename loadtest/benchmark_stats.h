@@ -1,5 +1,6 @@
-// The pass order and the figures of an in-process A/B run of the matching benchmark
-// (CROSSCHECK_BENCH_AB; docs/performance.md, "In-process A/B"). Pure functions, no state.
+// The matching benchmark's figures: per-query percentiles, and the pass order and pairs of an
+// in-process A/B run (CROSSCHECK_BENCH_AB; docs/performance.md, "In-process A/B"). Pure
+// functions, no state.
 #pragma once
 
 #include <algorithm>
@@ -14,15 +15,14 @@ namespace crosscheck::loadtest {
 // caches warm for whichever runs next).
 constexpr bool ab_pass_is_b(std::size_t pass) { return pass % 4 == 1 || pass % 4 == 2; }
 
-// The element at p (n - 1), rounded down, in order, as the benchmark's percentile() takes it: for
-// p = 0.5 the lower median. 0 for none.
-inline double ab_percentile(std::vector<double> v, double p) {
+// The element at p (n - 1), rounded down, in order: for p = 0.5 the lower median. 0 for none.
+inline double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
   return v[k];
 }
-inline double ab_median(std::vector<double> v) { return ab_percentile(std::move(v), 0.5); }
+inline double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
 
 struct AbPair {
   double a_median = 0;  // the median query time of the pair's A pass
@@ -41,8 +41,7 @@ inline std::vector<AbPair> ab_pairs(const std::vector<std::vector<double>>& pass
     if (passes[p].size() < per_pass || passes[p + 1].size() < per_pass) break;
     const std::size_t a = ab_pass_is_b(p) ? p + 1 : p;
     const std::size_t b = ab_pass_is_b(p) ? p : p + 1;
-    AbPair pair{ab_median(passes[a]), ab_median(passes[b]), 0, ab_percentile(passes[a], 0.99),
-                ab_percentile(passes[b], 0.99)};
+    AbPair pair{median(passes[a]), median(passes[b]), 0, percentile(passes[a], 0.99), percentile(passes[b], 0.99)};
     pair.ratio = pair.a_median > 0 ? pair.b_median / pair.a_median : 0;
     out.push_back(pair);
   }
