@@ -1075,7 +1075,7 @@ struct FormSlot {
   double exact = 0;                  // the exact bound
   std::uint32_t score = UINT32_MAX;  // into Scratch::form_scores once scored
   bool has_pre = false, has_exact = false;
-  bool pre_passed = false;  // whether the first quick bound (before any exact bound) reached the cut
+  bool pre_passed = false;  // whether the quick bound reached the cut
 };
 // The candidates a query bounds (kMaxCandidates at most).
 constexpr std::size_t kFormSlots = 2048;
@@ -2534,7 +2534,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       // subset of the tokens that can meet, the costs of the tokens that cannot, the least
       // short-name or common-name penalty the matches allow, the weak-alias penalty, and the most
       // corroboration can add. Candidates that cannot reach the lowest threshold are not scored.
-      // Every listed token of the run has been through quick_token (in the first bound, this
+      // Every listed token of the run has been through quick_token (in the quick bound, this
       // name's or its form's), as exact_token needs.
       const double bound = candidate_bound<BoundKind::kExact>(x, s, rec, n_strong, initial_mask, s.masks,
                                                               by_first_letter, max_gain, cut);
