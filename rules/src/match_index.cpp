@@ -700,6 +700,93 @@ struct EntryInfo {
   EntityType type = EntityType::kPerson;
 };
 
+// An entry's corroborating facts in 32 bits, kept beside each posting of its names
+// (Impl::facts), so a query that carries a date of birth, a nationality or a gender bounds what
+// corroboration can add to each candidate before any record of it is read: a namesake born in
+// another year or of the other gender falls below the threshold there, instead of being scored.
+// A fact that does not fit (several dates of birth, a year range or an approximate date, several
+// nationalities, more nationalities in the index than the table holds) is kept as "several",
+// and bounded by the most it can add. Bits: 0-1 gender (EntryInfo::gender); 2-3 date kind
+// (kNoFact, kOneFact, kSeveralFacts); 4-14 year - 1000; 15-18 month; 19-23 day (0: not given);
+// 24-31 nationality (0: none, kSeveralNationalities, else its place in Impl::nationality_places,
+// from 1).
+constexpr std::uint32_t kNoFact = 0, kOneFact = 1, kSeveralFacts = 2;
+constexpr std::uint32_t kSeveralNationalities = 255;
+constexpr int kFactsYearBase = 1000, kFactsYearSpan = 1 << 11;
+
+// The facts of entry `e`; `nationalities` maps a code to its place, and grows (up to 254 codes).
+std::uint32_t pack_facts(const EntryInfo& e, std::unordered_map<std::string, std::uint32_t>& nationalities) {
+  std::uint32_t f = e.gender & 3U;
+  if (e.dobs.size() == 1 && e.dobs[0].y_lo == e.dobs[0].y_hi && !e.dobs[0].approx &&
+      e.dobs[0].y_lo >= kFactsYearBase && e.dobs[0].y_lo < kFactsYearBase + kFactsYearSpan) {
+    const DateSpec& d = e.dobs[0];
+    f |= kOneFact << 2 | static_cast<std::uint32_t>(d.y_lo - kFactsYearBase) << 4 |
+         static_cast<std::uint32_t>(d.month) << 15 | static_cast<std::uint32_t>(d.day) << 19;
+  } else if (!e.dobs.empty()) {
+    f |= kSeveralFacts << 2;
+  }
+  std::uint32_t nat = 0;
+  if (e.nationalities.size() > 1) {
+    nat = kSeveralNationalities;
+  } else if (e.nationalities.size() == 1) {
+    auto it = nationalities.find(e.nationalities[0]);
+    if (it == nationalities.end() && nationalities.size() + 1 < kSeveralNationalities) {
+      it = nationalities.emplace(e.nationalities[0], static_cast<std::uint32_t>(nationalities.size() + 1)).first;
+    }
+    nat = it == nationalities.end() ? kSeveralNationalities : it->second;
+  }
+  return f | nat << 24;
+}
+
+// What a query's corroborating fields are, in the terms of the facts.
+struct QueryFacts {
+  std::optional<DateSpec> dob;
+  bool nationality = false;
+  std::uint32_t nationality_place = 0;  // Impl::nationality_places', 0 when the index has none of it
+  std::uint8_t gender = 0;
+  bool country = false;
+  bool any() const { return dob || nationality || gender != 0 || country; }
+};
+
+// The most corroboration can add to a name of the entry with these facts: exactly what the
+// matcher's corroboration gives when every fact fits, more when one does not. Countries are not
+// among the facts, so a query's country counts as the most it can add.
+double corroboration_bound(std::uint32_t facts, const QueryFacts& q) {
+  double gain = 0;
+  if (q.dob) {
+    switch ((facts >> 2) & 3U) {
+      case kOneFact: {
+        DateSpec d;
+        d.y_lo = d.y_hi = static_cast<int>((facts >> 4) & (kFactsYearSpan - 1)) + kFactsYearBase;
+        d.month = static_cast<int>((facts >> 15) & 15U);
+        d.day = static_cast<int>((facts >> 19) & 31U);
+        gain += compare_dates(*q.dob, d).first;
+        break;
+      }
+      case kSeveralFacts: gain += 0.06; break;  // compare_dates' best
+      default: break;
+    }
+  }
+  if (q.nationality) {
+    const std::uint32_t nat = facts >> 24;
+    if (nat == kSeveralNationalities) {
+      gain += 0.03;
+    } else if (nat != 0) {
+      gain += nat == q.nationality_place ? 0.03 : -0.03;
+    }
+  }
+  if (q.gender != 0 && (facts & 3U) != 0) gain += (facts & 3U) == q.gender ? 0.01 : -0.10;
+  if (q.country) gain += 0.03;
+  return std::min(gain, kMaxCorroborationGain);
+}
+
+// The most a name can score with corroboration when its name score is at most `name_bound` and
+// corroboration adds at most `gain`: corroboration applies only from kCorroborationFloor up, so a
+// loss does not reach a name score below it.
+double with_corroboration(double name_bound, double gain) {
+  return std::max(name_bound + gain, std::min(name_bound, kCorroborationFloor));
+}
+
 // The reasons compare_tokens gives, so a Variant stores one byte for its reason.
 constexpr std::string_view kHows[] = {"exact", "initial", "typo", "phonetic", "nickname", "unmatched"};
 
@@ -717,7 +804,7 @@ std::uint8_t how_index(std::string_view how) {
 struct Variant {
   std::uint32_t tid;
   float sim;
-  std::uint32_t post_begin, post_end;  // its postings: Impl::post_sums[post_begin, post_end)
+  std::uint32_t post_begin, post_end;  // its postings: Impl::sums[post_begin, post_end)
   std::uint8_t how;                    // kHows[how]: compare_tokens' reason
   bool common;                         // Impl::TokInfo::common: retrieved through its group instead
 };
@@ -813,7 +900,7 @@ struct MatchIndex::Impl {
   BigVec<std::uint32_t> nbc_off;  // tid -> range in nb_common
   BigVec<std::uint32_t> nb_common;
   // Postings.
-  BigVec<std::uint32_t> post_off;  // tid -> range in post_sums
+  BigVec<std::uint32_t> post_off;  // tid -> range in sums
   FlatMultiMap singles;                 // pk id of a common group -> names with one strong token
   FlatMultiMap pairs;                   // (pk a, pk b) of common groups -> names
   // Names and entries.
@@ -852,12 +939,20 @@ struct MatchIndex::Impl {
     std::uint32_t shared : 1;           // other names have the same tokens (tok_begin)
     std::uint32_t max_weight : 3;       // most a matched token can weigh, rounded up to k/7
   };
-  // The postings of each token (post_sums[post_off[tid] ...]), and the values of singles and
-  // pairs in the same form (single_sums[k] for singles.values()[k], likewise pair_sums):
+  // The postings of each token (sums[post_off[tid] ...]), and the values of singles and pairs in
+  // the same form (sums[single_base + k] for singles.values()[k], likewise pairs):
   // retrieval reads the names with their summaries in sequence, so the summary check costs no
   // cache miss per candidate (at a million entries the summaries are 32 MB, read at random
   // otherwise).
-  BigVec<NameSummary> post_sums, single_sums, pair_sums;
+  // One array in three parts: the postings of the tokens from 0, then singles' values from
+  // single_base and pairs' values from pair_base, so a candidate's place in it (from
+  // Candidate::sum) is also the place of its facts.
+  BigVec<NameSummary> sums;
+  std::uint32_t single_base = 0, pair_base = 0;
+  // The facts of each summary's entry (pack_facts), at the same places: read only by queries
+  // with something to corroborate.
+  BigVec<std::uint32_t> facts;
+  std::unordered_map<std::string, std::uint32_t> nationality_places;  // the codes facts name
   BigVec<std::uint32_t> pk_first_letters;  // pk id -> letter_bit of its members' first bytes
   std::vector<EntryInfo> entries;
   BigVec<std::uint32_t> entry_base;  // list -> first global entry id
@@ -927,7 +1022,7 @@ struct QueryToken {
 struct Candidate {
   std::uint32_t name;
   std::uint16_t bits;
-  const MatchIndex::Impl::NameSummary* sum;  // beside the posting it came from
+  const MatchIndex::Impl::NameSummary* sum;  // beside the posting it came from, in Impl::sums
 };
 
 // A candidate that passed the summary check, with a copy of its summary: the bounds read it from
@@ -937,6 +1032,7 @@ struct Checked {
   MatchIndex::Impl::NameSummary sum;
   std::uint16_t bits;
   std::uint16_t form;  // form_position()
+  std::uint32_t facts;  // Impl::facts, when the query has something to corroborate
 };
 
 struct Source {
@@ -1072,7 +1168,7 @@ static_assert(kGroupSlots > 2 * kMaxQueryTokens * (kMaxVariants + 1));
 struct FormSlot {
   static constexpr std::uint64_t kEmpty = 0;
   std::uint64_t key = kEmpty;  // form_key()
-  double exact = 0;                  // the exact bound
+  double exact = 0;                  // the exact bound of the name score (no corroboration)
   std::uint32_t score = UINT32_MAX;  // into Scratch::form_scores once scored
   bool has_pre = false, has_exact = false;
   bool pre_passed = false;  // whether the quick bound reached the cut
@@ -1514,13 +1610,27 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     }
     x.singles.build(single_kv);
     x.pairs.build(pair_kv, /*with_filter=*/true);  // most pairs of a query's groups are in no name
-    auto sums_of = [&](std::span<const std::uint32_t> ids, BigVec<Impl::NameSummary>& out) {
-      out.resize(ids.size());
-      for (std::size_t k = 0; k < ids.size(); ++k) out[k] = name_sums[ids[k]];
+    std::vector<std::uint32_t> entry_facts(x.entries.size());
+    for (std::size_t e = 0; e < x.entries.size(); ++e) entry_facts[e] = pack_facts(x.entries[e], x.nationality_places);
+    const std::size_t total = post.size() + x.singles.values().size() + x.pairs.values().size();
+    if (total > UINT32_MAX) {  // places are 32 bits (Variant, the bases): 64 GB of summaries
+      std::fprintf(stderr, "match_index: %zu postings do not fit 32-bit places\n", total);
+      std::abort();
+    }
+    x.sums.resize(total);
+    x.facts.resize(total);
+    std::size_t at = 0;
+    auto sums_of = [&](std::span<const std::uint32_t> ids) {
+      const auto base = static_cast<std::uint32_t>(at);
+      for (std::uint32_t n : ids) {
+        x.sums[at] = name_sums[n];
+        x.facts[at++] = entry_facts[x.names[n].gentry];
+      }
+      return base;
     };
-    sums_of(post, x.post_sums);
-    sums_of(x.singles.values(), x.single_sums);
-    sums_of(x.pairs.values(), x.pair_sums);
+    sums_of(post);
+    x.single_base = sums_of(x.singles.values());
+    x.pair_base = sums_of(x.pairs.values());
   }
 
   {
@@ -1576,7 +1686,8 @@ std::size_t MatchIndex::memory_bytes() const {
        x.ids.memory_bytes() + x.nb_off.capacity() * 4 + x.nb.capacity() * sizeof(Variant) +
        x.tok_nicks.capacity() * sizeof(std::span<const std::string_view>) +
        x.nbc_off.capacity() * 4 + x.nb_common.capacity() * 4;
-  b += (x.post_sums.capacity() + x.single_sums.capacity() + x.pair_sums.capacity()) * sizeof(Impl::NameSummary) +
+  b += x.sums.capacity() * sizeof(Impl::NameSummary) + x.facts.capacity() * 4 +
+       x.nationality_places.size() * (sizeof(std::string) + 32) +
        x.pk_first_letters.capacity() * 4;
   b += x.entries.capacity() * sizeof(EntryInfo);
   for (const auto& e : x.entries) {
@@ -1881,14 +1992,16 @@ double best_ratio(double num, double den, std::array<BoundItem, kMaxListedTokens
   return std::min(base, 1.0);
 }
 
-// The bound of a candidate: kExact returns its value (the scoring order and the early stop use
-// it); kQuick only whether it reaches `cut`, which needs no sort and no division (a division's
-// latency sits on the path of a branch that goes either way, hundreds of times per query).
+// The bound of a candidate's name score plus `gain`, the most corroboration may add (a loss only
+// where it applies: cut_gain): kExact returns its value (the caller adds the entry's corroboration
+// with with_corroboration, then the scoring order and the early stop use it); kQuick only whether
+// it reaches `cut`, which needs no sort and no division (a division's latency sits on the path of
+// a branch that goes either way, hundreds of times per query).
 template <BoundKind kKind>
 std::conditional_t<kKind == BoundKind::kQuick, bool, double> candidate_bound(
     const MatchIndex::Impl& x, Scratch& s, const MatchIndex::Impl::NameSummary& rec, std::size_t n_strong,
     std::uint32_t initial_mask, const QueryMasks& masks, const std::array<std::uint32_t, 36>& by_first_letter,
-    double max_gain, double cut) {
+    double gain, double cut) {
   std::array<BoundItem, kMaxListedTokens> items;
   std::size_t ni = 0;
   std::uint32_t may_q = initial_mask;
@@ -1957,14 +2070,14 @@ std::conditional_t<kKind == BoundKind::kQuick, bool, double> candidate_bound(
     // The bound reaches cut when the best ratio reaches r. With den0 > 0 (every b is), some subset
     // S has (num0 + sum a) / (den0 + sum b) >= r exactly when num0 - r den0 + sum (a - r b) >= 0
     // for S = the items with a - r b > 0: no order needed.
-    const double r = cut + penalty - max_gain;
+    const double r = cut + penalty - gain;
     if (den0 <= 0) return best_ratio(num0, den0, items, np) >= r;
     if (r > 1.0) return false;  // the ratio is capped at 1
     double room = num0 - r * den0;
     for (std::size_t k = 0; k < np; ++k) room += std::max(0.0, items[k].a - r * items[k].b);
     return room >= 0;
   } else {
-    return best_ratio(num0, den0, items, np) - penalty + max_gain;
+    return best_ratio(num0, den0, items, np) - penalty + gain;
   }
 }
 
@@ -2169,6 +2282,16 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
   const double max_gain = std::min(kMaxCorroborationGain, (q_dob ? 0.06 : 0.0) + (q_nat.empty() ? 0.0 : 0.03) +
                                                               (q_gender != 0 ? 0.01 : 0.0) +
                                                               (q_country.empty() ? 0.0 : 0.03));
+  // The same per candidate, from its entry's facts (corroboration_bound).
+  QueryFacts qf;
+  qf.dob = q_dob;
+  qf.nationality = !q_nat.empty();
+  if (qf.nationality) {
+    if (auto it = x.nationality_places.find(q_nat); it != x.nationality_places.end()) qf.nationality_place = it->second;
+  }
+  qf.gender = q_gender;
+  qf.country = !q_country.empty();
+  const bool with_facts = qf.any();
   // The score a name reaches with corroboration, as the hits are ranked.
   auto final_name_score = [&](const NameScore& ns, std::uint32_t gentry) {
     const double corr = ns.score >= kCorroborationFloor ? corroborate(x.entries[gentry], nullptr) : 0.0;
@@ -2283,7 +2406,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // Each source starts somewhere at random and most hold a few postings: the lines of its first
     // 16 postings are fetched as it is found, so those misses overlap with the look-ups that find
     // the next sources instead of waiting until the postings are read.
-    auto add_source = [&](std::span<const Impl::NameSummary> names, std::uint16_t bits) {
+    auto add_source = [&](std::span<const Impl::NameSummary> names, std::uint16_t bits) __attribute__((always_inline)) {
       if (names.empty()) return;
       s.sources.push_back({names, bits});
       total += names.size();
@@ -2300,12 +2423,14 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       const auto bit = static_cast<std::uint16_t>(1U << i);
       for (const auto& v : s.qtokens[i].variants) {
         if (v.common) continue;
-        add_source({x.post_sums.data() + v.post_begin, v.post_end - v.post_begin}, bit);
+        add_source({x.sums.data() + v.post_begin, v.post_end - v.post_begin}, bit);
       }
       if (n_strong == 1) {
         for (std::uint32_t pk : s.qtokens[i].common) {
           const auto names = x.singles.find(pk);
-          if (!names.empty()) add_source({x.single_sums.data() + (names.data() - x.singles.values().data()), names.size()}, bit);
+          if (!names.empty()) {
+            add_source({x.sums.data() + x.single_base + (names.data() - x.singles.values().data()), names.size()}, bit);
+          }
         }
       }
     }
@@ -2334,8 +2459,13 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     for (std::size_t k = 0; k < maybe; ++k) {
       const auto names = x.pairs.find(s.pair_keys[k].key);
       if (!names.empty()) {
-        add_source({x.pair_sums.data() + (names.data() - x.pairs.values().data()), names.size()}, s.pair_keys[k].bits);
+        add_source({x.sums.data() + x.pair_base + (names.data() - x.pairs.values().data()), names.size()},
+                   s.pair_keys[k].bits);
       }
+    }
+    // The facts beside the first 16 postings of each source, for a query that reads them.
+    if (with_facts) {
+      for (const auto& src : s.sources) __builtin_prefetch(x.facts.data() + (src.names.data() - x.sums.data()));
     }
     // Rarest sources first, so that the work cap, when reached, drops the least telling postings.
     // Below the cap every posting is read whatever the order (the candidates and their marks are
@@ -2423,8 +2553,9 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // weigh (the score's numerator and matched weights grow with the listed weights), U the costs
     // of the query tokens it cannot meet and of the strong listed tokens left over (at least
     // 0.15 x its least weight each), less the least short-name or common-name penalty (the
-    // evidence is at most P too), plus the corroboration this query can add. Exact only when every
-    // posting was read (the bits are complete), so skipped otherwise.
+    // evidence is at most P too), plus what corroboration can add for the candidate's entry
+    // (cut_gain, from its facts). Exact only when every posting was read (the bits are complete),
+    // so skipped otherwise.
     const bool summary_check = stats.postings_skipped == 0;
     std::array<std::uint32_t, kMaxQueryTokens> reach{};
     std::array<double, kMaxQueryTokens> strong_weight{};
@@ -2441,7 +2572,16 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     s.masks.build({unmatched_cost, nq}, {strong_weight.data(), nq}, strong_q);
     // Once per candidate, hundreds per query: inlined, whatever the compiler's budget says.
     const double cut = min_threshold - kBoundSlack;
-    auto summary_may_pass = [&](const Impl::NameSummary& sum, std::uint32_t bits) __attribute__((always_inline)) {
+    // What corroboration can add to a candidate with these facts, as a gain on its name score's
+    // bound when that is compared with `cut`: with_corroboration's, where a loss counts only when
+    // the cut is above kCorroborationFloor (below it, a name score that corroboration would lower
+    // may reach the cut without it).
+    auto cut_gain = [&](std::uint32_t facts) {
+      if (!with_facts) return 0.0;
+      const double gain = corroboration_bound(facts, qf);
+      return cut > kCorroborationFloor ? gain : std::max(gain, 0.0);
+    };
+    auto summary_may_pass = [&](const Impl::NameSummary& sum, std::uint32_t bits, double gain) __attribute__((always_inline)) {
       if (sum.strong_count == 0) return 0.0 >= cut;
       std::uint32_t may = bits;
       for (std::size_t i = 0; i < nq; ++i) {  // without a branch: whether it meets is data
@@ -2462,10 +2602,10 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         penalty = kCommonNamePenalty * (kMinEvidence - evidence);
       }
       if (sum.type_alias & 1U) penalty += kWeakAliasPenalty;
-      // bound = matched / (matched + unmatched) - penalty + max_gain, compared without dividing:
-      // a division's latency is on the path of a branch that goes either way.
+      // bound = matched / (matched + unmatched) - penalty + gain, compared without dividing: a
+      // division's latency is on the path of a branch that goes either way.
       const double matched = p * max_w;
-      const double need = cut + penalty - max_gain;  // what the ratio must reach
+      const double need = cut + penalty - gain;  // what the ratio must reach
       return matched > 0 ? matched >= need * (matched + unmatched) : 0.0 >= need;
     };
     // The entity types the query may hit, as bits (NameSummary::type_alias holds the type in 4 bits).
@@ -2476,22 +2616,36 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     clock.mark(MatchPhase::kPreparation);
     if (s.checked.size() < s.cands.size()) s.checked.resize(s.cands.size());
     std::size_t kept = 0;
-    for (const Candidate& c : s.cands) {
-      const Impl::NameSummary& sum = *c.sum;  // read with the postings: in cache
-      if (((compatible_types >> (sum.type_alias >> 1)) & 1U) == 0) continue;
-      if (summary_check && !summary_may_pass(sum, c.bits)) {
-        ++stats.bounded_out;
-        continue;
+    // Two versions of the loop, so a query with nothing to corroborate reads no facts and adds
+    // no gain.
+    auto summary_pass = [&]<bool kFacts>() __attribute__((always_inline)) {
+      const Impl::NameSummary* const sums = x.sums.data();
+      const std::uint32_t* const facts_at = x.facts.data();
+      for (const Candidate& c : s.cands) {
+        const Impl::NameSummary& sum = *c.sum;  // read with the postings: in cache
+        if (((compatible_types >> (sum.type_alias >> 1)) & 1U) == 0) continue;
+        // What corroboration can add to this candidate (cut_gain): its facts are at the place of
+        // its summary.
+        const std::uint32_t facts = kFacts ? facts_at[c.sum - sums] : 0;
+        if (summary_check && !summary_may_pass(sum, c.bits, kFacts ? cut_gain(facts) : 0.0)) {
+          ++stats.bounded_out;
+          continue;
+        }
+        // The run of the candidates left (its token records and their texts: one or two cache
+        // lines), fetched at once while the summary is at hand, so the misses overlap instead of
+        // waiting on each other. Texts average about half a record per token.
+        if (sum.tok_count > 0) {
+          const Impl::NameTok* toks = x.name_toks.data() + sum.tok_begin;
+          __builtin_prefetch(toks);
+          __builtin_prefetch(toks + sum.tok_count + sum.tok_count / 2);
+        }
+        s.checked[kept++] = Checked{sum, c.bits, form_position(s, sum), facts};
       }
-      // The run of the candidates left (its token records and their texts: one or two cache lines),
-      // fetched at once while the summary is at hand, so the misses overlap instead of waiting on
-      // each other. Texts average about half a record per token.
-      if (sum.tok_count > 0) {
-        const Impl::NameTok* toks = x.name_toks.data() + sum.tok_begin;
-        __builtin_prefetch(toks);
-        __builtin_prefetch(toks + sum.tok_count + sum.tok_count / 2);
-      }
-      s.checked[kept++] = Checked{sum, c.bits, form_position(s, sum)};
+    };
+    if (with_facts) {
+      summary_pass.template operator()<true>();
+    } else {
+      summary_pass.template operator()<false>();
     }
     stats.summary_passed = kept;
     clock.mark(MatchPhase::kSummaryCheck);
@@ -2505,8 +2659,10 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       const Impl::NameSummary& rec = c.sum;
       FormSlot& form = form_slot(s, c.form);
       if (!form.has_pre) {
+        // A shared form's verdict serves every name of it, whatever their entries' facts.
+        const double gain = c.form == kLoneForm ? cut_gain(c.facts) : max_gain;
         form.pre_passed = candidate_bound<BoundKind::kQuick>(x, s, rec, n_strong, initial_mask, s.masks, by_first_letter,
-                                                             max_gain, cut);
+                                                             gain, cut);
         form.has_pre = true;
       }
       if (!form.pre_passed) {
@@ -2521,25 +2677,21 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     for (const Checked& c : std::span<const Checked>(s.checked.data(), kept)) {
       const Impl::NameSummary& rec = c.sum;
       FormSlot& form = form_slot(s, c.form);
-      if (form.has_exact) {  // another name of the same form was bounded
-        if (form.exact < min_threshold - kBoundSlack) {
-          ++stats.bounded_out;
-          continue;
-        }
-        s.bounded.push_back({form.exact, c.sum.name, c.form});
-        continue;
-      }
-      // Upper bound of the score, from which tokens can meet at all and how well (each listed
+      // Upper bound of the name score, from which tokens can meet at all and how well (each listed
       // token at its best similarity to any query token). The bound follows score_tokens: the best
       // subset of the tokens that can meet, the costs of the tokens that cannot, the least
-      // short-name or common-name penalty the matches allow, the weak-alias penalty, and the most
-      // corroboration can add. Candidates that cannot reach the lowest threshold are not scored.
-      // Every listed token of the run has been through quick_token (in the quick bound, this
-      // name's or its form's), as exact_token needs.
-      const double bound = candidate_bound<BoundKind::kExact>(x, s, rec, n_strong, initial_mask, s.masks,
-                                                              by_first_letter, max_gain, cut);
-      form.exact = bound;
-      form.has_exact = true;
+      // short-name or common-name penalty the matches allow, and the weak-alias penalty. Once per
+      // form (another name of the same form may have been bounded). Every listed token of the run
+      // has been through quick_token (in the quick bound, this name's or its form's), as
+      // exact_token needs.
+      if (!form.has_exact) {
+        form.exact = candidate_bound<BoundKind::kExact>(x, s, rec, n_strong, initial_mask, s.masks, by_first_letter,
+                                                        0.0, cut);
+        form.has_exact = true;
+      }
+      // Then the most this name's entry's corroboration can add. Candidates that cannot reach the
+      // lowest threshold are not scored.
+      const double bound = with_facts ? with_corroboration(form.exact, corroboration_bound(c.facts, qf)) : form.exact;
       if (bound < min_threshold - kBoundSlack) {
         ++stats.bounded_out;
         continue;

@@ -328,6 +328,38 @@ TEST_F(MatchIndexTest, DateOfBirthAndGenderCorroborate) {
   EXPECT_LT(score_for(*index_, v, "p-vasquez"), v_none);
 }
 
+TEST_F(MatchIndexTest, NamesakesWhoseFactsDifferAreNotScored) {
+  // The exact name of a listed person: a hit on the name alone. A traveller born in another year,
+  // of the other gender, loses 0.22 in corroboration, so cannot reach the threshold: the facts
+  // kept beside the postings turn the candidate away before any of its records is read, and it is
+  // never scored. With the listed person's own facts it is scored and hits.
+  MatchQuery q = named("Chidinma Okonkwo-Bellamy");
+  ASSERT_GT(score_of(*index_, run(*index_, q), "p-okonkwo"), 0.85);
+  q.date_of_birth = "1990-05-05";
+  q.gender = "male";
+  q.nationality = "KEN";
+  EXPECT_LT(score_of(*index_, run(*index_, q), "p-okonkwo"), 0);
+  MatchStats namesake = MatchIndex::last_match_stats();
+  EXPECT_EQ(namesake.scored, 0U);
+  EXPECT_EQ(namesake.summary_passed, 0U);
+  // Below kCorroborationFloor a loss would not apply: with a low threshold the namesake is scored
+  // (and, its name score being high, corroboration then takes the 0.25 off it).
+  const double low = score_of(*index_, run(*index_, q, 0.3), "p-okonkwo");
+  EXPECT_GT(low, 0.6);
+  EXPECT_LT(low, 0.8);
+  q.date_of_birth = "1984-09-30";
+  q.gender = "female";
+  q.nationality = "Nigeria";  // an English name, as the query may give it
+  EXPECT_GT(score_of(*index_, run(*index_, q), "p-okonkwo"), 0.9);
+  EXPECT_GE(MatchIndex::last_match_stats().scored, 1U);
+  // A listed date that is a range or approximate, or several of them, is bounded by the most it
+  // can add: the candidate is scored, and the entry's real corroboration decides.
+  MatchQuery v = named("Lucinda Vasquez Torralba");
+  v.date_of_birth = "1960-05-05";
+  v.gender = "female";
+  EXPECT_GT(score_of(*index_, run(*index_, v), "p-vasquez"), 0.85);
+}
+
 TEST_F(MatchIndexTest, IdentifierEqualityIsCertain) {
   MatchQuery q;
   q.name = "Someone Else Entirely";
