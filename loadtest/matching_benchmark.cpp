@@ -25,6 +25,8 @@
 //                          bound has to allow for it and more candidates are scored: this is the
 //                          cost of production queries, where the name-only figures are the
 //                          matcher's floor.
+//   BM_*_MatchParty        the same names as a manifest's or a payment's parties: type party and
+//                          a country (for a listed organisation, two in three its own).
 // CROSSCHECK_BENCH_LISTED_SHARE=0.5 restores the earlier half-listed mix; CROSSCHECK_BENCH_SLOW=N
 // prints the N slowest queries with their counters to stderr. CROSSCHECK_BENCH_DUMP=PREFIX writes the
 // hits of every query once (PREFIX<benchmark>.tsv: query, then list:entry:name score [explanation]
@@ -94,7 +96,11 @@ std::string shared_data() {
 // What a query carries besides its name (the BM_*_MatchDetails benchmarks).
 struct QueryDetails {
   std::string date_of_birth, nationality, gender, country;
+  std::string party_country;  // BM_*_MatchParty
 };
+
+// Which fields the queries carry besides the name.
+enum class Shape { kNameOnly, kDetails, kParty };
 
 // A prepared index with its queries and the exact-match baseline.
 struct Setup {
@@ -128,10 +134,12 @@ void make_queries(Setup& s, std::uint64_t seed, std::size_t count) {
   const auto every = listed_share > 0 ? static_cast<std::size_t>(std::max(1.0, 1.0 / listed_share + 0.5)) : 0;
   // The details come from a generator of their own, so the names are the same as without them.
   std::mt19937_64 drng(seed ^ 0x5eed'de7a'11ULL);
+  std::mt19937_64 prng(seed ^ 0x9a27'c0de'11ULL);  // the parties' countries, likewise
   static constexpr std::string_view kNationalities[] = {"GBR", "MEX", "SYR", "RUS", "CHN", "NGA", "IND", "DEU",
                                                         "USA", "FRA", "IRN", "TUR", "ARE", "PAK", "AFG", "ESP"};
   auto random_details = [&](bool organization) {
     QueryDetails d;
+    d.party_country = kNationalities[prng() % std::size(kNationalities)];
     if (organization) {
       d.country = kNationalities[drng() % std::size(kNationalities)];
       return d;
@@ -157,7 +165,7 @@ void make_queries(Setup& s, std::uint64_t seed, std::size_t count) {
         if (!entry.dates_of_birth.empty()) d.date_of_birth = entry.dates_of_birth.front();
         if (!entry.nationalities.empty()) d.nationality = entry.nationalities.front();
         if (!entry.gender.empty()) d.gender = entry.gender;
-        if (!entry.countries.empty()) d.country = entry.countries.front();
+        if (!entry.countries.empty()) d.country = d.party_country = entry.countries.front();
       }
       s.details.push_back(std::move(d));
     } else {
@@ -169,17 +177,24 @@ void make_queries(Setup& s, std::uint64_t seed, std::size_t count) {
   }
 }
 
-// Query `qi` of the set, with its details or its name alone.
-MatchQuery query_of(const Setup& s, std::size_t qi, bool details) {
+// Query `qi` of the set, in the given shape.
+MatchQuery query_of(const Setup& s, std::size_t qi, Shape shape) {
   MatchQuery q;
   q.type = crosscheck::rules::QueryType::kAny;
   q.name = s.queries[qi];
-  if (details) {
-    const QueryDetails& d = s.details[qi];
-    q.date_of_birth = d.date_of_birth;
-    q.nationality = d.nationality;
-    q.gender = d.gender;
-    q.country = d.country;
+  const QueryDetails& d = s.details[qi];
+  switch (shape) {
+    case Shape::kNameOnly: break;
+    case Shape::kDetails:
+      q.date_of_birth = d.date_of_birth;
+      q.nationality = d.nationality;
+      q.gender = d.gender;
+      q.country = d.country;
+      break;
+    case Shape::kParty:
+      q.type = crosscheck::rules::QueryType::kParty;
+      q.country = d.party_country;
+      break;
   }
   return q;
 }
@@ -264,12 +279,12 @@ using crosscheck::loadtest::median;
 using crosscheck::loadtest::percentile;
 
 // Writes each query's hits once (CROSSCHECK_BENCH_DUMP), outside the timed loop.
-void dump_hits(const Setup& s, bool details, const std::string& path) {
+void dump_hits(const Setup& s, Shape shape, const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) return;
   std::vector<MatchHit> hits;
   for (std::size_t qi = 0; qi < s.queries.size(); ++qi) {
-    const MatchQuery q = query_of(s, qi, details);
+    const MatchQuery q = query_of(s, qi, shape);
     hits.clear();
     s.index->match(q, hits);
     std::fprintf(f, "%s", s.queries[qi].c_str());
@@ -289,14 +304,14 @@ void dump_hits(const Setup& s, bool details, const std::string& path) {
   std::fclose(f);
 }
 
-void run_match(benchmark::State& state, const Setup& s, bool details, const std::string& tag) {
+void run_match(benchmark::State& state, const Setup& s, Shape shape, const std::string& tag) {
   if (const char* dump = std::getenv("CROSSCHECK_BENCH_DUMP"); dump && *dump) {
     static std::mutex dumped_mu;
     static std::map<std::string, bool> dumped;
     std::lock_guard lock(dumped_mu);
     if (!dumped[tag]) {
       dumped[tag] = true;
-      dump_hits(s, details, std::string(dump) + tag + ".tsv");
+      dump_hits(s, shape, std::string(dump) + tag + ".tsv");
     }
   }
   const char* ab_env = std::getenv("CROSSCHECK_BENCH_AB");
@@ -333,7 +348,7 @@ void run_match(benchmark::State& state, const Setup& s, bool details, const std:
       crosscheck::rules::set_match_variant_b(crosscheck::loadtest::ab_pass_is_b(pass));
       ab_passes.emplace_back().reserve(s.queries.size());
     }
-    const MatchQuery q = query_of(s, qi, details);
+    const MatchQuery q = query_of(s, qi, shape);
     hits.clear();
     const double t0 = cpu_us();
     s.index->match(q, hits);
@@ -447,11 +462,15 @@ Setup* real_lists_or_skip(benchmark::State& state) {
 }
 
 void BM_RealLists_Match(benchmark::State& state) {
-  if (Setup* s = real_lists_or_skip(state)) run_match(state, *s, false, "real");
+  if (Setup* s = real_lists_or_skip(state)) run_match(state, *s, Shape::kNameOnly, "real");
 }
 
 void BM_RealLists_MatchDetails(benchmark::State& state) {
-  if (Setup* s = real_lists_or_skip(state)) run_match(state, *s, true, "real-details");
+  if (Setup* s = real_lists_or_skip(state)) run_match(state, *s, Shape::kDetails, "real-details");
+}
+
+void BM_RealLists_MatchParty(benchmark::State& state) {
+  if (Setup* s = real_lists_or_skip(state)) run_match(state, *s, Shape::kParty, "real-party");
 }
 
 void BM_RealLists_Baseline(benchmark::State& state) {
@@ -459,13 +478,18 @@ void BM_RealLists_Baseline(benchmark::State& state) {
 }
 
 void BM_Synthetic_Match(benchmark::State& state) {
-  run_match(state, synthetic_setup(static_cast<std::size_t>(state.range(0))), false,
+  run_match(state, synthetic_setup(static_cast<std::size_t>(state.range(0))), Shape::kNameOnly,
             "synthetic" + std::to_string(state.range(0)));
 }
 
 void BM_Synthetic_MatchDetails(benchmark::State& state) {
-  run_match(state, synthetic_setup(static_cast<std::size_t>(state.range(0))), true,
+  run_match(state, synthetic_setup(static_cast<std::size_t>(state.range(0))), Shape::kDetails,
             "synthetic" + std::to_string(state.range(0)) + "-details");
+}
+
+void BM_Synthetic_MatchParty(benchmark::State& state) {
+  run_match(state, synthetic_setup(static_cast<std::size_t>(state.range(0))), Shape::kParty,
+            "synthetic" + std::to_string(state.range(0)) + "-party");
 }
 
 void BM_Synthetic_Baseline(benchmark::State& state) {
@@ -474,16 +498,20 @@ void BM_Synthetic_Baseline(benchmark::State& state) {
 
 BENCHMARK(BM_RealLists_Match)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RealLists_MatchDetails)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RealLists_MatchParty)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RealLists_Baseline)->Unit(benchmark::kMicrosecond);
 // The benchmarks of one size run next to each other, so each synthetic list is built once.
 BENCHMARK(BM_Synthetic_Match)->Arg(10000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_MatchDetails)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Synthetic_MatchParty)->Arg(10000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_Baseline)->Arg(10000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_Match)->Arg(100000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_MatchDetails)->Arg(100000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Synthetic_MatchParty)->Arg(100000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_Baseline)->Arg(100000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_Match)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_MatchDetails)->Arg(1000000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Synthetic_MatchParty)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_Baseline)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
