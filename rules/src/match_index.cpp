@@ -701,82 +701,99 @@ struct EntryInfo {
 };
 
 // An entry's corroborating facts in 32 bits, kept beside each posting of its names
-// (Impl::facts), so a query that carries a date of birth, a nationality or a gender bounds what
-// corroboration can add to each candidate before any record of it is read: a namesake born in
-// another year or of the other gender falls below the threshold there, instead of being scored.
-// A fact that does not fit (several dates of birth, a year range or an approximate date, several
-// nationalities, more nationalities in the index than the table holds) is kept as "several",
-// and bounded by the most it can add. Bits: 0-1 gender (EntryInfo::gender); 2-3 date kind
-// (kNoFact, kOneFact, kSeveralFacts); 4-14 year - 1000; 15-18 month; 19-23 day (0: not given);
-// 24-31 nationality (0: none, kSeveralNationalities, else its place in Impl::nationality_places,
-// from 1).
-constexpr std::uint32_t kNoFact = 0, kOneFact = 1, kSeveralFacts = 2;
-constexpr std::uint32_t kSeveralNationalities = 255;
-constexpr int kFactsYearBase = 1000, kFactsYearSpan = 1 << 11;
+// (Impl::facts), so a query that carries a date of birth, a nationality, a gender or a country
+// bounds what corroboration can add to each candidate before any record of it is read: a
+// namesake born in another year or of the other gender, or a company of another country, falls
+// below the threshold there instead of being scored. A fact that does not fit (several dates of
+// birth, a year range or an approximate date, several nationalities or countries, more codes in
+// the index than the table holds) is kept as "several", and bounded by the most it can add.
+// Bits 0-1: gender (EntryInfo::gender). Bits 2-3: what the next twenty say (kOneDate,
+// kSeveralDates, kCountry):
+//   kOneDate: 4-13 year - kFactsYearBase, 14-17 month, 18-22 day (0: not given), 23 whether the
+//   entry lists countries;
+//   kSeveralDates: 23 as for kOneDate;
+//   kCountry (no date of birth, as for organisations and vessels): 4-11 its country's place.
+// Bits 24-31: its nationality's place. A place is 0 for none, kSeveralCodes, or the code's place
+// in Impl::code_places (from 1); nationalities and countries are both ISO alpha-3 codes.
+constexpr std::uint32_t kOneDate = 1, kSeveralDates = 2, kCountry = 3;
+constexpr std::uint32_t kSeveralCodes = 255;
+constexpr int kFactsYearBase = 1100, kFactsYearSpan = 1 << 10;
 
-// The facts of entry `e`; `nationalities` maps a code to its place, and grows (up to 254 codes).
-std::uint32_t pack_facts(const EntryInfo& e, std::unordered_map<std::string, std::uint32_t>& nationalities) {
+// The facts of entry `e`; `places` maps a code to its place, and grows (up to 254 codes).
+std::uint32_t pack_facts(const EntryInfo& e, std::unordered_map<std::string, std::uint32_t>& places) {
+  auto place_of = [&](const std::vector<std::string>& codes) -> std::uint32_t {
+    if (codes.empty()) return 0;
+    if (std::any_of(codes.begin(), codes.end(), [&](const std::string& c) { return c != codes.front(); })) {
+      return kSeveralCodes;
+    }
+    auto it = places.find(codes.front());
+    if (it == places.end() && places.size() + 1 < kSeveralCodes) {
+      it = places.emplace(codes.front(), static_cast<std::uint32_t>(places.size() + 1)).first;
+    }
+    return it == places.end() ? kSeveralCodes : it->second;
+  };
   std::uint32_t f = e.gender & 3U;
+  const std::uint32_t lists_countries = e.countries.empty() ? 0 : 1U << 23;
   if (e.dobs.size() == 1 && e.dobs[0].y_lo == e.dobs[0].y_hi && !e.dobs[0].approx &&
       e.dobs[0].y_lo >= kFactsYearBase && e.dobs[0].y_lo < kFactsYearBase + kFactsYearSpan) {
     const DateSpec& d = e.dobs[0];
-    f |= kOneFact << 2 | static_cast<std::uint32_t>(d.y_lo - kFactsYearBase) << 4 |
-         static_cast<std::uint32_t>(d.month) << 15 | static_cast<std::uint32_t>(d.day) << 19;
+    f |= kOneDate << 2 | static_cast<std::uint32_t>(d.y_lo - kFactsYearBase) << 4 |
+         static_cast<std::uint32_t>(d.month) << 14 | static_cast<std::uint32_t>(d.day) << 18 | lists_countries;
   } else if (!e.dobs.empty()) {
-    f |= kSeveralFacts << 2;
+    f |= kSeveralDates << 2 | lists_countries;
+  } else {
+    f |= kCountry << 2 | place_of(e.countries) << 4;
   }
-  std::uint32_t nat = 0;
-  if (e.nationalities.size() > 1) {
-    nat = kSeveralNationalities;
-  } else if (e.nationalities.size() == 1) {
-    auto it = nationalities.find(e.nationalities[0]);
-    if (it == nationalities.end() && nationalities.size() + 1 < kSeveralNationalities) {
-      it = nationalities.emplace(e.nationalities[0], static_cast<std::uint32_t>(nationalities.size() + 1)).first;
-    }
-    nat = it == nationalities.end() ? kSeveralNationalities : it->second;
-  }
-  return f | nat << 24;
+  return f | place_of(e.nationalities) << 24;
 }
 
 // What a query's corroborating fields are, in the terms of the facts.
 struct QueryFacts {
   std::optional<DateSpec> dob;
-  bool nationality = false;
-  std::uint32_t nationality_place = 0;  // Impl::nationality_places', 0 when the index has none of it
+  bool nationality = false, country = false;
+  // Their places in Impl::code_places, 0 when the index has no entry of that code.
+  std::uint32_t nationality_place = 0, country_place = 0;
   std::uint8_t gender = 0;
-  bool country = false;
   bool any() const { return dob || nationality || gender != 0 || country; }
 };
 
 // The most corroboration can add to a name of the entry with these facts: exactly what the
-// matcher's corroboration gives when every fact fits, more when one does not. Countries are not
-// among the facts, so a query's country counts as the most it can add.
+// matcher's corroboration gives when every fact the query asks about fits, more when one does not.
 double corroboration_bound(std::uint32_t facts, const QueryFacts& q) {
+  const std::uint32_t kind = (facts >> 2) & 3U;
   double gain = 0;
   if (q.dob) {
-    switch ((facts >> 2) & 3U) {
-      case kOneFact: {
-        DateSpec d;
-        d.y_lo = d.y_hi = static_cast<int>((facts >> 4) & (kFactsYearSpan - 1)) + kFactsYearBase;
-        d.month = static_cast<int>((facts >> 15) & 15U);
-        d.day = static_cast<int>((facts >> 19) & 31U);
-        gain += compare_dates(*q.dob, d).first;
-        break;
-      }
-      case kSeveralFacts: gain += 0.06; break;  // compare_dates' best
-      default: break;
+    if (kind == kOneDate) {
+      DateSpec d;
+      d.y_lo = d.y_hi = static_cast<int>((facts >> 4) & (kFactsYearSpan - 1)) + kFactsYearBase;
+      d.month = static_cast<int>((facts >> 14) & 15U);
+      d.day = static_cast<int>((facts >> 18) & 31U);
+      gain += compare_dates(*q.dob, d).first;
+    } else if (kind == kSeveralDates) {
+      gain += 0.06;  // compare_dates' best
     }
   }
   if (q.nationality) {
     const std::uint32_t nat = facts >> 24;
-    if (nat == kSeveralNationalities) {
+    if (nat == kSeveralCodes) {
       gain += 0.03;
     } else if (nat != 0) {
       gain += nat == q.nationality_place ? 0.03 : -0.03;
     }
   }
   if (q.gender != 0 && (facts & 3U) != 0) gain += (facts & 3U) == q.gender ? 0.01 : -0.10;
-  if (q.country) gain += 0.03;
+  if (q.country) {
+    if (kind == kCountry) {
+      const std::uint32_t country = (facts >> 4) & 255U;
+      if (country == kSeveralCodes) {
+        gain += 0.03;
+      } else if (country != 0) {
+        gain += country == q.country_place ? 0.03 : -0.02;
+      }
+    } else if ((facts >> 23) & 1U) {
+      gain += 0.03;  // an entry with a date of birth that lists countries: not among the facts
+    }
+  }
   return std::min(gain, kMaxCorroborationGain);
 }
 
@@ -952,7 +969,7 @@ struct MatchIndex::Impl {
   // The facts of each summary's entry (pack_facts), at the same places: read only by queries
   // with something to corroborate.
   BigVec<std::uint32_t> facts;
-  std::unordered_map<std::string, std::uint32_t> nationality_places;  // the codes facts name
+  std::unordered_map<std::string, std::uint32_t> code_places;  // the codes facts name (pack_facts)
   BigVec<std::uint32_t> pk_first_letters;  // pk id -> letter_bit of its members' first bytes
   std::vector<EntryInfo> entries;
   BigVec<std::uint32_t> entry_base;  // list -> first global entry id
@@ -1611,7 +1628,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     x.singles.build(single_kv);
     x.pairs.build(pair_kv, /*with_filter=*/true);  // most pairs of a query's groups are in no name
     std::vector<std::uint32_t> entry_facts(x.entries.size());
-    for (std::size_t e = 0; e < x.entries.size(); ++e) entry_facts[e] = pack_facts(x.entries[e], x.nationality_places);
+    for (std::size_t e = 0; e < x.entries.size(); ++e) entry_facts[e] = pack_facts(x.entries[e], x.code_places);
     const std::size_t total = post.size() + x.singles.values().size() + x.pairs.values().size();
     if (total > UINT32_MAX) {  // places are 32 bits (Variant, the bases): 64 GB of summaries
       std::fprintf(stderr, "match_index: %zu postings do not fit 32-bit places\n", total);
@@ -1687,7 +1704,7 @@ std::size_t MatchIndex::memory_bytes() const {
        x.tok_nicks.capacity() * sizeof(std::span<const std::string_view>) +
        x.nbc_off.capacity() * 4 + x.nb_common.capacity() * 4;
   b += x.sums.capacity() * sizeof(Impl::NameSummary) + x.facts.capacity() * 4 +
-       x.nationality_places.size() * (sizeof(std::string) + 32) +
+       x.code_places.size() * (sizeof(std::string) + 32) +
        x.pk_first_letters.capacity() * 4;
   b += x.entries.capacity() * sizeof(EntryInfo);
   for (const auto& e : x.entries) {
@@ -2286,11 +2303,14 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
   QueryFacts qf;
   qf.dob = q_dob;
   qf.nationality = !q_nat.empty();
-  if (qf.nationality) {
-    if (auto it = x.nationality_places.find(q_nat); it != x.nationality_places.end()) qf.nationality_place = it->second;
-  }
+  auto place_of = [&](const std::string& code) -> std::uint32_t {
+    const auto it = x.code_places.find(code);
+    return it == x.code_places.end() ? 0 : it->second;
+  };
+  if (qf.nationality) qf.nationality_place = place_of(q_nat);
   qf.gender = q_gender;
   qf.country = !q_country.empty();
+  if (qf.country) qf.country_place = place_of(q_country);
   const bool with_facts = qf.any();
   // The score a name reaches with corroboration, as the hits are ranked.
   auto final_name_score = [&](const NameScore& ns, std::uint32_t gentry) {

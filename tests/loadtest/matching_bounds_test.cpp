@@ -5,9 +5,10 @@
 // that scoring everything puts at or above it: same entries, same scores, same names, same order.
 // The names come from the benchmark's seeded synthetic generator (common given names, phonetic
 // groups, typos, swapped and dropped tokens), where the bounds do most of their work. The second
-// test gives the queries a date of birth, a nationality and a gender, and the entries every shape
-// of those facts the lists have (a full date, a year, a year and month, a range, an approximate
-// year, several dates, an unreadable date, several nationalities, none), so corroboration's
+// test gives the queries a date of birth, a nationality and a gender (organisations a country, and
+// some persons one too), and the entries every shape of those facts the lists have (a full date,
+// a year, a year and month, a range, an approximate year, several dates, an unreadable date,
+// several nationalities, one country, several, the same one twice, none), so corroboration's
 // per-candidate bound is checked the same way.
 #include <gtest/gtest.h>
 
@@ -28,7 +29,7 @@ using rules::MatchOptions;
 using rules::MatchQuery;
 
 struct Query {
-  std::string name, date_of_birth, nationality, gender;
+  std::string name, date_of_birth, nationality, gender, country;
 };
 
 struct Queries {
@@ -46,6 +47,7 @@ Queries make_queries(const rules::Watchlist& list, std::size_t count, std::uint6
   std::mt19937_64 frng(seed + 1);  // the facts' own, so the names are those of the name-only test
   static constexpr const char* kDates[] = {"1970-04-12", "1971", "1965-07", "~1980", "1958-01-30"};
   static constexpr const char* kNationalities[] = {"RUS", "Germany", "SY", "MEX", "CHN", "GBR", "NGA", "IND"};
+  static constexpr const char* kCountries[] = {"ARE", "Panama", "CY", "RUS", "HKG", "TUR", "GBR", "DEU"};
   Queries q;
   for (std::size_t i = 0; i < count; ++i) {
     Query item;
@@ -55,12 +57,23 @@ Queries make_queries(const rules::Watchlist& list, std::size_t count, std::uint6
       item.name = vary_name(entry->names[rng() % entry->names.size()], rng);
       ++q.listed;
     } else {
-      item.name = synthetic_name(rng, rng() % 4 == 0);
+      const bool organization = rng() % 4 == 0;
+      item.name = synthetic_name(rng, organization);
+      if (facts && organization) {
+        item.country = kCountries[frng() % std::size(kCountries)];
+        q.items.push_back(std::move(item));
+        continue;
+      }
     }
-    if (facts) {
+    if (facts && entry && entry->type == rules::EntityType::kOrganization) {
+      item.country = !entry->countries.empty() && frng() % 2 == 0 ? entry->countries.front()
+                                                                   : kCountries[frng() % std::size(kCountries)];
+    } else if (facts) {
+      if (frng() % 4 == 0) item.country = kCountries[frng() % std::size(kCountries)];
       if (entry && frng() % 2 == 0) {
         if (!entry->dates_of_birth.empty()) item.date_of_birth = entry->dates_of_birth[frng() % entry->dates_of_birth.size()];
         if (!entry->nationalities.empty()) item.nationality = entry->nationalities.front();
+        if (!entry->countries.empty()) item.country = entry->countries.front();
         item.gender = entry->gender;
       } else {
         char dob[16];
@@ -81,9 +94,19 @@ Queries make_queries(const rules::Watchlist& list, std::size_t count, std::uint6
 rules::Watchlist with_varied_facts(rules::Watchlist list) {
   std::mt19937_64 rng(5);
   for (auto& e : list.entries) {
+    if (e.type == rules::EntityType::kOrganization) {
+      switch (rng() % 5) {
+        case 0: e.countries.clear(); break;
+        case 1: e.countries.push_back("PAN"); break;
+        case 2: e.countries.push_back(e.countries.empty() ? "PAN" : e.countries.front()); break;
+        case 3: e.dates_of_birth = {"1999"}; break;  // a date on an organisation: its country is not a fact
+        default: break;
+      }
+      continue;
+    }
     if (e.type != rules::EntityType::kPerson || e.dates_of_birth.empty()) continue;
     const std::string year = e.dates_of_birth.front().substr(0, 4);
-    switch (rng() % 12) {
+    switch (rng() % 14) {
       case 0: e.dates_of_birth = {year}; break;
       case 1: e.dates_of_birth = {e.dates_of_birth.front().substr(0, 7)}; break;
       case 2: e.dates_of_birth = {year + "/" + std::to_string(std::stoi(year) + 3)}; break;
@@ -94,6 +117,8 @@ rules::Watchlist with_varied_facts(rules::Watchlist list) {
       case 7: e.nationalities.clear(); break;
       case 8: e.gender.clear(); break;
       case 9: e.dates_of_birth = {"not a date"}; break;
+      case 10: e.countries = {"DEU"}; break;
+      case 11: e.countries = {"DEU"}; e.dates_of_birth.clear(); break;
       default: break;
     }
   }
@@ -119,6 +144,7 @@ void expect_bounds_cost_no_hit(const rules::Watchlist& list, const Queries& quer
     q.date_of_birth = item.date_of_birth;
     q.nationality = item.nationality;
     q.gender = item.gender;
+    q.country = item.country;
     return q;
   };
   std::vector<std::vector<MatchHit>> got(queries.items.size());
