@@ -38,10 +38,11 @@ struct Queries {
 };
 
 // Half variations of listed names (typos, swaps, dropped middle tokens), half fresh names from the
-// same generator, which meet listed ones through their common tokens. With `facts`, each query
-// also carries a date of birth, a nationality and a gender: for a listed name, half the time the
-// listed person's own (as listed: a range or an approximate year stays so), else drawn at random,
-// in the shapes a passenger record or an analyst may give them.
+// same generator, which meet listed ones through their common tokens. With `facts`, a person's
+// query also carries a date of birth, a nationality and a gender, and one in four a country: for
+// a listed name, half the time the listed person's own (as listed: a range or an approximate year
+// stays so), else drawn at random, in the shapes a passenger record or an analyst may give them.
+// A company's query carries a country (a listed company's own half the time).
 Queries make_queries(const rules::Watchlist& list, std::size_t count, std::uint64_t seed, bool facts) {
   std::mt19937_64 rng(seed);
   std::mt19937_64 frng(seed + 1);  // the facts' own, so the names are those of the name-only test
