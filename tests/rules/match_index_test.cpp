@@ -436,7 +436,8 @@ TEST(MatchIndexSharedNames, SameTokensDifferentEntriesTypesAndAliases) {
 
 // Bounds and scores read each listed token's text from its name's run (after the token records),
 // not from the dictionary: every token of every name, whatever its length and place, must come
-// back as it was listed.
+// back as it was listed. Each name also has a namesake that shares its run (fillers of one to four
+// tokens put the runs at every place in a cache line), and must read the same tokens.
 TEST(MatchIndexRuns, EveryListedTokenTextComesBack) {
   const std::string long_token(900, 'q');  // longer than any real name part, within the 1 KiB cut
   std::string many;                        // more tokens than a name keeps (16)
@@ -445,8 +446,13 @@ TEST(MatchIndexRuns, EveryListedTokenTextComesBack) {
                                           "Xu Li", "Wolfgang Amadeus Obermeyerhausen-Steinbrecher",
                                           "Amir " + long_token, long_token + " Amir", many};
   std::vector<WatchlistEntry> e;
-  for (std::size_t k = 0; k < names.size(); ++k) e.push_back(person("n" + std::to_string(k), {names[k]}));
-  e.push_back(person("dup", {"Ivan PETROV"}));  // shares the run of n1
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    e.push_back(person("n" + std::to_string(k), {names[k]}));
+    std::string filler = "Zed";  // one to four tokens, so the runs after it start at each place in a line
+    for (std::size_t t = 0; t < k % 4; ++t) filler += " Yul" + std::string(t + 1, 'x');
+    e.push_back(person("filler" + std::to_string(k), {filler}));
+  }
+  for (std::size_t k = 0; k < names.size(); ++k) e.push_back(person("dup" + std::to_string(k), {names[k]}));
   const MatchIndex index({make_list("runs", std::move(e))});
 
   for (std::size_t k = 0; k < names.size(); ++k) {
@@ -454,10 +460,18 @@ TEST(MatchIndexRuns, EveryListedTokenTextComesBack) {
     std::vector<MatchHit> hits;
     index.match(named(names[k]), hits, 0.01);
     const MatchHit* self = nullptr;
+    const MatchHit* dup = nullptr;
     for (const auto& h : hits) {
       if (index.entry(h.ref).id == "n" + std::to_string(k)) self = &h;
+      if (index.entry(h.ref).id == "dup" + std::to_string(k)) dup = &h;
     }
     ASSERT_NE(self, nullptr);
+    ASSERT_NE(dup, nullptr) << "the namesake reads the same run";
+    EXPECT_DOUBLE_EQ(dup->score, self->score);
+    ASSERT_EQ(dup->explanation.tokens.size(), self->explanation.tokens.size());
+    for (std::size_t t = 0; t < self->explanation.tokens.size(); ++t) {
+      EXPECT_EQ(dup->explanation.tokens[t].listed_token, self->explanation.tokens[t].listed_token);
+    }
     // The explanation shows every listed token the name keeps (its first 16), as normalised, and
     // each one the query met is its own text.
     std::multiset<std::string> want, got;
