@@ -498,8 +498,14 @@ void explain_tokens(std::span<const ScoreToken> q, std::span<const ScoreToken> l
   const std::size_t nc = chosen.n;
   std::uint32_t l_used = 0;
   for (std::size_t k = 0; k < nc; ++k) l_used |= 1U << by_q[k].lj;
-  std::sort(by_q.begin(), by_q.begin() + static_cast<std::ptrdiff_t>(nc),
-            [](const Pair& a, const Pair& b) { return a.qi < b.qi; });
+  // By query token (each is in one pair at most), with an insertion sort: a few pairs, and
+  // std::sort's heap fallback is what GCC 12 at -O3 wrongly reports as reading past the array.
+  for (std::size_t a = 1; a < nc; ++a) {
+    const Pair v = by_q[a];
+    std::size_t b = a;
+    for (; b > 0 && by_q[b - 1].qi > v.qi; --b) by_q[b] = by_q[b - 1];
+    by_q[b] = v;
+  }
   std::size_t k = 0;
   for (std::size_t i = 0; i < q.size() && i < kMaxQueryTokens; ++i) {
     if (q[i].cls == TokenClass::kWeak) continue;
