@@ -952,7 +952,9 @@ struct MatchIndex::Impl {
   // reading their records.
   struct NameSummary {
     std::uint32_t name;
-    std::uint32_t first_letters;
+    std::uint32_t first_letters : 29;   // letter_bit of each token that is not weak
+    std::uint32_t second_weight : 3;    // the second most a matched token can weigh (of the
+                                        // weights max_weight is the most of), rounded up to k/7
     std::uint32_t tok_begin;            // NameRec's, so its tokens are read without its record
     std::uint32_t tok_count : 5;        // NameRec's (at most kMaxListedTokens)
     std::uint32_t strong_count : 5;     // NameRec's
@@ -1235,12 +1237,13 @@ constexpr std::array<std::uint8_t, 256> kLetterSlot = [] {
 }();
 inline int first_letter(std::string_view t) { return letter_index(t.empty() ? '\0' : t[0]); }
 
-// One bit of 32 for a token's first byte: a..z their own, digits folded onto five bits, anything
-// else the last bit.
+// One bit of 29 (NameSummary::first_letters) for a token's first byte: a..z their own, digits
+// folded onto two bits (names rarely start a token with one), anything else the last bit.
+constexpr int kLetterBits = 29;
 inline std::uint32_t letter_bit(int first) {
-  if (first < 0) return 1U << 31;
+  if (first < 0) return 1U << (kLetterBits - 1);
   if (first < 26) return 1U << first;
-  return 1U << (26 + (first - 26) % 5);
+  return 1U << (26 + (first - 26) % 2);
 }
 
 void count_letters(std::string_view t, LetterCounts& out) {
@@ -1553,7 +1556,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       std::fprintf(stderr, "match_index: EntityType %u does not fit NameSummary::type_alias\n", static_cast<unsigned>(rec.type));
       std::abort();
     }
-    float min_w = 1.0F, max_w = 0.0F;
+    float min_w = 1.0F, max_w = 0.0F, second_w = 0.0F;
     const Impl::NameTok* run = x.name_toks.data() + rec.tok_begin;
     for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
       const Impl::NameTok& nt = run[k];
@@ -1562,12 +1565,19 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       ++sum.nonweak_count;
       if (nt.cls() == TokenClass::kNormal) min_w = std::min(min_w, nt.weight);
       // A matched initial weighs a quarter of its weight (score_tokens).
-      max_w = std::max(max_w, nt.cls() == TokenClass::kNormal ? nt.weight : 0.25F * nt.weight);
+      const float w = nt.cls() == TokenClass::kNormal ? nt.weight : 0.25F * nt.weight;
+      if (w > max_w) {
+        second_w = max_w;
+        max_w = w;
+      } else {
+        second_w = std::max(second_w, w);
+      }
     }
     sum.strong_count = rec.strong_count;
     sum.min_weight = static_cast<std::uint8_t>(std::clamp(std::floor(static_cast<double>(min_w) * 255.0), 0.0, 255.0));
     sum.shared = form_names[rec.tok_begin] > 1 ? 1 : 0;
     sum.max_weight = static_cast<std::uint8_t>(std::clamp(std::ceil(static_cast<double>(max_w) * 7.0 + 1e-6), 0.0, 7.0));
+    sum.second_weight = static_cast<std::uint8_t>(std::clamp(std::ceil(static_cast<double>(second_w) * 7.0 + 1e-6), 0.0, 7.0));
     name_sums[n] = sum;
   }
 
@@ -2575,12 +2585,13 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // starting with i's letter (Jaro-Winkler, initials). So the query tokens a name may meet are
     // its retrieval bits and those whose letters (their own first letter and their common groups'
     // members' first letters) meet the first letters of the name's tokens. Then the score is at
-    // most P / (P + U), P the pairs that can form times the most a matched token of the name can
-    // weigh (the score's numerator and matched weights grow with the listed weights), U the costs
-    // of the query tokens it cannot meet and of the strong listed tokens left over (at least
-    // 0.15 x its least weight each), less the least short-name or common-name penalty (the
-    // evidence is at most P too), plus what corroboration can add for the candidate's entry
-    // (cut_gain, from its facts). Exact only when every posting was read (the bits are complete),
+    // most P / (P + U), P the most the matched tokens of the name can weigh when as many pairs
+    // form as can: its heaviest token's weight, plus its next heaviest's for each further pair
+    // (the score's numerator and matched weights grow with the listed weights; each listed token
+    // meets one query token at most), U the costs of the query tokens it cannot meet and of the
+    // strong listed tokens left over (at least 0.15 x its least weight each), less the least
+    // short-name or common-name penalty (the evidence is at most P too), plus what corroboration
+    // can add for the candidate's entry (cut_gain, from its facts). Exact only when every posting was read (the bits are complete),
     // so skipped otherwise.
     const bool summary_check = stats.postings_skipped == 0;
     std::array<std::uint32_t, kMaxQueryTokens> reach{};
@@ -2617,8 +2628,9 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       const int p = std::min(std::popcount(may), static_cast<int>(sum.nonweak_count));
       const int p_strong = std::min(std::popcount(may & strong_q), static_cast<int>(sum.strong_count));
       const double max_w = kSevenths[sum.max_weight];
+      const double next_w = kSevenths[sum.second_weight];
       double unmatched = s.masks.cost_outside(may);
-      const double evidence = std::min(s.masks.strong_weight_inside(may), p_strong * max_w);
+      const double evidence = std::min(s.masks.strong_weight_inside(may), max_w + (p_strong - 1) * next_w);
       unmatched += std::max(0, static_cast<int>(sum.strong_count) - p) * kUnmatchedMiddlePenalty *
                    kByteFractions[sum.min_weight];
       double penalty = 0;
@@ -2630,7 +2642,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       if (sum.type_alias & 1U) penalty += kWeakAliasPenalty;
       // bound = matched / (matched + unmatched) - penalty + gain, compared without dividing: a
       // division's latency is on the path of a branch that goes either way.
-      const double matched = p * max_w;
+      const double matched = max_w + (p - 1) * next_w;
       const double need = cut + penalty - gain;  // what the ratio must reach
       return matched > 0 ? matched >= need * (matched + unmatched) : 0.0 >= need;
     };
