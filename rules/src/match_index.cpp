@@ -830,6 +830,7 @@ struct Variant {
   std::uint32_t post_begin, post_end;  // its postings: Impl::sums[post_begin, post_end)
   std::uint8_t how;                    // kHows[how]: compare_tokens' reason
   bool common;                         // Impl::TokInfo::common: retrieved through its group instead
+  std::int8_t first;                   // first_letter of its text: the summary check's reach
 };
 
 std::atomic<std::uint64_t> g_index_serial{1};
@@ -1790,7 +1791,8 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
     const TokenSimilarity s = compare_tokens(text, key, x.tok_text(t), x.tok_key(t));
     if (s.score <= 0) continue;
     out.variants.push_back(
-        Variant{t, static_cast<float>(s.score), x.post_off[t], x.post_off[t + 1], how_index(s.how), x.tok[t].common});
+        Variant{t, static_cast<float>(s.score), x.post_off[t], x.post_off[t + 1], how_index(s.how), x.tok[t].common,
+                static_cast<std::int8_t>(first_letter(x.tok_text(t)))});
   }
   if (out.variants.size() > kMaxVariants) {
     std::nth_element(out.variants.begin(), out.variants.begin() + kMaxVariants, out.variants.end(),
@@ -2510,35 +2512,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       std::sort(s.sources.begin(), s.sources.end(),
                 [](const Source& a, const Source& b) { return a.names.size() < b.names.size(); });
     }
-    total = std::min(total, kMaxPostingsRead);
-    std::size_t cap = 64;
-    while (cap < total * 2) cap <<= 1;
-    if (s.table.size() < cap) s.table.assign(cap, Scratch::CandSlot{0, 0});
-    s.table_mask = cap - 1;
-    s.cands.clear();
-    std::size_t read = 0;
-    for (const auto& src : s.sources) {
-      const std::size_t take = std::min(src.names.size(), kMaxPostingsRead - read);
-      for (std::size_t k = 0; k < take; ++k) add_candidate(s, src.names[k].name, src.bits, &src.names[k]);
-      read += take;
-      stats.postings_skipped += src.names.size() - take;
-    }
-    stats.postings_read = read;
-    stats.candidates = s.cands.size();
-    clear_candidates_table(s);
-
     clock.mark(MatchPhase::kRetrieval);
-    // Verification: the candidates with the most query tokens behind them first, at most
-    // kMaxCandidates of them; each entry keeps its best name.
-    if (s.cands.size() > kMaxCandidates) {
-      std::nth_element(s.cands.begin(), s.cands.begin() + kMaxCandidates, s.cands.end(),
-                       [](const Candidate& a, const Candidate& b) {
-                         return std::popcount(a.bits) != std::popcount(b.bits) ? std::popcount(a.bits) > std::popcount(b.bits)
-                                                                              : a.name < b.name;
-                       });
-      stats.candidates_capped = s.cands.size() - kMaxCandidates;
-      s.cands.resize(kMaxCandidates);
-    }
     s.qscore.resize(nq);
     double unmatched_cost[kMaxQueryTokens] = {};
     std::uint32_t initial_mask = 0;  // initials meet tokens outside their neighbourhood
@@ -2584,23 +2558,28 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // with i; a common one is in i's common groups), a member of one of i's common groups, or by
     // starting with i's letter (Jaro-Winkler, initials). So the query tokens a name may meet are
     // its retrieval bits and those whose letters (their own first letter and their common groups'
-    // members' first letters) meet the first letters of the name's tokens. Then the score is at
+    // members' first letters: reach) meet the first letters of the name's tokens; or, without the
+    // bits, those whose letters with their rare neighbours' first letters (reach_all) do, as a
+    // name retrieved through a rare neighbour of i holds that neighbour. Then the score is at
     // most P / (P + U), P the most the matched tokens of the name can weigh when as many pairs
     // form as can: its heaviest token's weight, plus its next heaviest's for each further pair
     // (the score's numerator and matched weights grow with the listed weights; each listed token
     // meets one query token at most), U the costs of the query tokens it cannot meet and of the
     // strong listed tokens left over (at least 0.15 x its least weight each), less the least
     // short-name or common-name penalty (the evidence is at most P too), plus what corroboration
-    // can add for the candidate's entry (cut_gain, from its facts). Exact only when every posting was read (the bits are complete),
-    // so skipped otherwise.
-    const bool summary_check = stats.postings_skipped == 0;
-    std::array<std::uint32_t, kMaxQueryTokens> reach{};
+    // can add for the candidate's entry (cut_gain, from its facts). With the bits, exact only when
+    // every posting was read (the bits are complete), so skipped otherwise. A query with at most
+    // kMaxCandidates postings (none skipped, no cap) checks each posting with reach_all as it is
+    // read instead, so the names turned away never enter the candidate table: most queries.
+    std::array<std::uint32_t, kMaxQueryTokens> reach{}, reach_all{};
     std::array<double, kMaxQueryTokens> strong_weight{};
     std::uint32_t strong_q = 0;
     for (std::size_t i = 0; i < nq; ++i) {
       const QueryToken& qt = s.qtokens[i];
       reach[i] = letter_bit(letter_index(qt.text.empty() ? '\0' : qt.text[0]));
       for (std::uint32_t pk : qt.common) reach[i] |= x.pk_first_letters[pk];
+      reach_all[i] = reach[i];
+      for (const auto& v : qt.variants) reach_all[i] |= letter_bit(v.first);
       if (qt.cls == TokenClass::kNormal) {
         strong_q |= 1U << i;
         strong_weight[i] = qt.weight;
@@ -2618,11 +2597,12 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       const double gain = corroboration_bound(facts, qf);
       return cut > kCorroborationFloor ? gain : std::max(gain, 0.0);
     };
-    auto summary_may_pass = [&](const Impl::NameSummary& sum, std::uint32_t bits, double gain) __attribute__((always_inline)) {
+    auto summary_may_pass = [&](const Impl::NameSummary& sum, std::uint32_t bits, double gain,
+                                const std::array<std::uint32_t, kMaxQueryTokens>& letters) __attribute__((always_inline)) {
       if (sum.strong_count == 0) return 0.0 >= cut;
       std::uint32_t may = bits;
       for (std::size_t i = 0; i < nq; ++i) {  // without a branch: whether it meets is data
-        may |= static_cast<std::uint32_t>((reach[i] & sum.first_letters) != 0) << i;
+        may |= static_cast<std::uint32_t>((letters[i] & sum.first_letters) != 0) << i;
       }
       if ((may & strong_q) == 0) return 0.0 >= cut;  // no strong pair can form: no name score
       const int p = std::min(std::popcount(may), static_cast<int>(sum.nonweak_count));
@@ -2652,6 +2632,49 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       if (type_compatible(query.type, static_cast<EntityType>(t))) compatible_types |= 1U << t;
     }
     clock.mark(MatchPhase::kPreparation);
+    const bool check_at_read = total <= kMaxCandidates;
+    total = std::min(total, kMaxPostingsRead);
+    std::size_t cap = 64;
+    while (cap < total * 2) cap <<= 1;
+    if (s.table.size() < cap) s.table.assign(cap, Scratch::CandSlot{0, 0});
+    s.table_mask = cap - 1;
+    s.cands.clear();
+    std::size_t read = 0;
+    for (const auto& src : s.sources) {
+      const std::size_t take = std::min(src.names.size(), kMaxPostingsRead - read);
+      if (check_at_read) {
+        for (std::size_t k = 0; k < take; ++k) {
+          const Impl::NameSummary& sum = src.names[k];
+          if (((compatible_types >> (sum.type_alias >> 1)) & 1U) == 0) continue;
+          const double gain = with_facts ? cut_gain(x.facts[&sum - x.sums.data()]) : 0.0;
+          if (!summary_may_pass(sum, 0, gain, reach_all)) {  // the bits are not needed
+            ++stats.bounded_out;
+            continue;
+          }
+          add_candidate(s, sum.name, src.bits, &sum);
+        }
+      } else {
+        for (std::size_t k = 0; k < take; ++k) add_candidate(s, src.names[k].name, src.bits, &src.names[k]);
+      }
+      read += take;
+      stats.postings_skipped += src.names.size() - take;
+    }
+    stats.postings_read = read;
+    stats.candidates = s.cands.size();
+    clear_candidates_table(s);
+
+    clock.mark(MatchPhase::kRetrieval);  // the postings read, as the sources' look-ups were
+    // Verification: the candidates with the most query tokens behind them first, at most
+    // kMaxCandidates of them; each entry keeps its best name.
+    if (s.cands.size() > kMaxCandidates) {
+      std::nth_element(s.cands.begin(), s.cands.begin() + kMaxCandidates, s.cands.end(),
+                       [](const Candidate& a, const Candidate& b) {
+                         return std::popcount(a.bits) != std::popcount(b.bits) ? std::popcount(a.bits) > std::popcount(b.bits)
+                                                                              : a.name < b.name;
+                       });
+      stats.candidates_capped = s.cands.size() - kMaxCandidates;
+      s.cands.resize(kMaxCandidates);
+    }
     if (s.checked.size() < s.cands.size()) s.checked.resize(s.cands.size());
     std::size_t kept = 0;
     // Two versions of the loop, so a query with nothing to corroborate reads no facts and adds
@@ -2661,13 +2684,15 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       const std::uint32_t* const facts_at = x.facts.data();
       for (const Candidate& c : s.cands) {
         const Impl::NameSummary& sum = *c.sum;  // read with the postings: in cache
-        if (((compatible_types >> (sum.type_alias >> 1)) & 1U) == 0) continue;
         // What corroboration can add to this candidate (cut_gain): its facts are at the place of
         // its summary.
         const std::uint32_t facts = kFacts ? facts_at[c.sum - sums] : 0;
-        if (summary_check && !summary_may_pass(sum, c.bits, kFacts ? cut_gain(facts) : 0.0)) {
-          ++stats.bounded_out;
-          continue;
+        if (!check_at_read) {
+          if (((compatible_types >> (sum.type_alias >> 1)) & 1U) == 0) continue;
+          if (stats.postings_skipped == 0 && !summary_may_pass(sum, c.bits, kFacts ? cut_gain(facts) : 0.0, reach)) {
+            ++stats.bounded_out;
+            continue;
+          }
         }
         // The run of the candidates left (its token records and their texts: one or two cache
         // lines), fetched at once while the summary is at hand, so the misses overlap instead of

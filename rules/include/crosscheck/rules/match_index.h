@@ -127,9 +127,11 @@ struct MatchHit {
 struct MatchStats {
   std::size_t postings_read = 0;      // retrieval postings visited
   std::size_t postings_skipped = 0;   // postings left unread because the per-query work cap was reached
-  std::size_t candidates = 0;         // distinct names retrieved
+  std::size_t candidates = 0;         // distinct names retrieved (where the summary check runs as
+                                      // postings are read, only those it lets through)
   std::size_t candidates_capped = 0;  // retrieved names not considered because of the candidate cap
   std::size_t bounded_out = 0;        // candidates whose score bound stayed below the threshold
+                                      // (postings, where the summary check runs as they are read)
   std::size_t scored = 0;             // candidates fully scored
   std::size_t stopped_early = 0;      // candidates within the bound left unscored: max_hits hits had
                                       // already reached final scores above their bound
@@ -145,9 +147,11 @@ struct MatchStats {
 enum class MatchPhase : std::uint8_t {
   kIdentifiers,   // identifier look-ups and corroboration setup
   kQueryTokens,   // normalisation, the query tokens' neighbourhoods
-  kRetrieval,     // sources and the candidate table
-  kPreparation,   // candidate cap, per-query tables
-  kSummaryCheck,  // the summary check, and the fetch of the records of what passes
+  kRetrieval,     // sources, and their postings read into the candidate table (with the summary
+                  // check, for a query it checks as they are read)
+  kPreparation,   // per-query tables
+  kSummaryCheck,  // candidate cap, the summary check (for other queries), and the fetch of the
+                  // records of what passes
   kPreBound,      // the quick bound, from the names' runs of tokens
   kExactBounds,   // the exact bound
   kScoring,       // scoring, best bound first, and each entry's best name
