@@ -925,6 +925,8 @@ struct MatchIndex::Impl {
   BigVec<std::uint32_t> nb_common;
   // Postings.
   BigVec<std::uint32_t> post_off;  // tid -> range in sums
+  // Their values are the names' ranks in form order (the order the lists keep), read only for
+  // their places: a list's names are its summaries in sums.
   FlatMultiMap singles;                 // pk id of a common group -> names with one strong token
   FlatMultiMap pairs;                   // (pk a, pk b) of common groups -> names
   // Names and entries.
@@ -965,8 +967,9 @@ struct MatchIndex::Impl {
     std::uint32_t shared : 1;           // other names have the same tokens (tok_begin)
     std::uint32_t max_weight : 3;       // most a matched token can weigh, rounded up to k/7
   };
-  // The postings of each token (sums[post_off[tid] ...]), and the values of singles and pairs in
-  // the same form (sums[single_base + k] for singles.values()[k], likewise pairs):
+  // The postings of each token (sums[post_off[tid] ...]), and the values of singles and pairs laid
+  // out alike (sums[single_base + k] for singles.values()[k], likewise pairs), each list in form
+  // order (tok_begin, type_alias, name: the names of a form side by side):
   // retrieval reads the names with their summaries in sequence, so the summary check costs no
   // cache miss per candidate (at a million entries the summaries are 32 MB, read at random
   // otherwise).
@@ -1045,11 +1048,17 @@ struct QueryToken {
   std::uint64_t id = 0;  // its dictionary id (tid + 1), or a hash of its text (high bit set)
 };
 
+// A name retrieved, or the names of one form and type (NameSummary::tok_begin and type_alias) that
+// sit side by side in a list: `name` is the first of them, and the postings sum[0, members) are
+// theirs. (Only a query checked as its postings are read takes a form's names together; it reads
+// at most kMaxCandidates postings.)
 struct Candidate {
   std::uint32_t name;
   std::uint16_t bits;
+  std::uint16_t members;
   const MatchIndex::Impl::NameSummary* sum;  // beside the posting it came from, in Impl::sums
 };
+static_assert(kMaxCandidates <= UINT16_MAX, "Candidate::members counts postings of one query");
 
 // A candidate that passed the summary check, with a copy of its summary: the bounds read it from
 // the list of these in sequence instead of following the pointer into the postings (a dependent
@@ -1059,6 +1068,8 @@ struct Checked {
   std::uint16_t bits;
   std::uint16_t form;  // form_position()
   std::uint32_t facts;  // Impl::facts, when the query has something to corroborate
+  std::uint32_t at;     // Candidate::sum as a place in Impl::sums: its names are sums[at, at + members)
+  std::uint16_t members;
 };
 
 struct Source {
@@ -1605,8 +1616,20 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     x.nicks.build(nick_kv);
   }
 
-  // Postings per token, singles and pairs of common groups.
+  // Postings per token, singles and pairs of common groups. Each list holds its names in form
+  // order (tok_begin, then type_alias, then name): what puts a name in a list is its tokens, so a
+  // list that holds one name of a form holds them all, side by side, and retrieval can take the
+  // names of a form and type as one candidate (Candidate::members). The lists are built from
+  // each name's rank in that order.
   {
+    std::vector<std::uint32_t> order(x.names.size());
+    for (std::uint32_t n = 0; n < x.names.size(); ++n) order[n] = n;
+    auto form_of = [&](std::uint32_t n) {
+      return (static_cast<std::uint64_t>(name_sums[n].tok_begin) << 5) | name_sums[n].type_alias;
+    };
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return form_of(a) != form_of(b) ? form_of(a) < form_of(b) : a < b;
+    });
     x.post_off.assign(ntok + 1, 0);
     for (const auto& rec : x.names) {
       seen.clear();
@@ -1622,7 +1645,8 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     std::vector<std::uint32_t> fill(x.post_off.begin(), x.post_off.end() - 1);
     std::vector<std::pair<std::uint64_t, std::uint32_t>> single_kv, pair_kv;
     std::vector<std::uint32_t> common;
-    for (std::uint32_t n = 0; n < x.names.size(); ++n) {
+    for (std::uint32_t r = 0; r < x.names.size(); ++r) {
+      const std::uint32_t n = order[r];
       const auto& rec = x.names[n];
       seen.clear();
       common.clear();
@@ -1632,13 +1656,13 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
         if (x.common_pk(x.tok[tid].pk)) common.push_back(x.tok[tid].pk);
         if (std::find(seen.begin(), seen.end(), tid) != seen.end()) continue;
         seen.push_back(tid);
-        post[fill[tid]++] = n;
+        post[fill[tid]++] = r;
       }
-      if (rec.strong_count == 1 && common.size() == 1) single_kv.emplace_back(common[0], n);
+      if (rec.strong_count == 1 && common.size() == 1) single_kv.emplace_back(common[0], r);
       for (std::size_t a = 0; a < common.size(); ++a) {
         for (std::size_t b = a + 1; b < common.size(); ++b) {
           const std::uint64_t lo = std::min(common[a], common[b]), hi = std::max(common[a], common[b]);
-          pair_kv.emplace_back((lo << 32) | hi, n);
+          pair_kv.emplace_back((lo << 32) | hi, r);
         }
       }
     }
@@ -1656,7 +1680,8 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     std::size_t at = 0;
     auto sums_of = [&](std::span<const std::uint32_t> ids) {
       const auto base = static_cast<std::uint32_t>(at);
-      for (std::uint32_t n : ids) {
+      for (std::uint32_t r : ids) {
+        const std::uint32_t n = order[r];
         x.sums[at] = name_sums[n];
         x.facts[at++] = entry_facts[x.names[n].gentry];
       }
@@ -2118,7 +2143,8 @@ std::conditional_t<kKind == BoundKind::kQuick, bool, double> candidate_bound(
 
 // The candidates are written where the bounds read them (Scratch::cands), so they are not copied
 // out of the table afterwards.
-void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits, const MatchIndex::Impl::NameSummary* sum) {
+void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits, const MatchIndex::Impl::NameSummary* sum,
+                   std::uint16_t members = 1) {
   const std::size_t mask = s.table_mask;
   const std::uint32_t key = name + 1;
   std::size_t pos = id_slot(name, mask + 1);
@@ -2127,7 +2153,7 @@ void add_candidate(Scratch& s, std::uint32_t name, std::uint16_t bits, const Mat
     if (c.key == 0) {
       if (s.cands.size() * 2 > mask) return;  // half full: the work cap was reached
       c = Scratch::CandSlot{key, static_cast<std::uint32_t>(s.cands.size())};
-      s.cands.push_back(Candidate{name, bits, sum});
+      s.cands.push_back(Candidate{name, bits, members, sum});
       return;
     }
     if (c.key == key) {
@@ -2570,7 +2596,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // can add for the candidate's entry (cut_gain, from its facts). With the bits, exact only when
     // every posting was read (the bits are complete), so skipped otherwise. A query with at most
     // kMaxCandidates postings (none skipped, no cap) checks each posting with reach_all as it is
-    // read instead, so the names turned away never enter the candidate table: most queries.
+    // read instead, so the names turned away never enter the candidate table: most queries. With
+    // nothing to corroborate, it checks the names of a form and type once, as one candidate.
     std::array<std::uint32_t, kMaxQueryTokens> reach{}, reach_all{};
     std::array<double, kMaxQueryTokens> strong_weight{};
     std::uint32_t strong_q = 0;
@@ -2642,7 +2669,29 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     std::size_t read = 0;
     for (const auto& src : s.sources) {
       const std::size_t take = std::min(src.names.size(), kMaxPostingsRead - read);
-      if (check_at_read) {
+      if (check_at_read && !with_facts) {
+        // The names of a form and type sit side by side in every list that holds them (the index
+        // keeps its lists in form order) and have one summary but for the name: one check, and
+        // one candidate that stands for them all. (With facts to corroborate, their entries'
+        // gains differ, and each name is checked on its own below.)
+        for (std::size_t k = 0, end = 0; k < take; k = end) {
+          const Impl::NameSummary& sum = src.names[k];
+          end = k + 1;
+          if (sum.shared) {
+            while (end < take && src.names[end].tok_begin == sum.tok_begin &&
+                   src.names[end].type_alias == sum.type_alias) {
+              ++end;
+            }
+          }
+          const auto members = static_cast<std::uint16_t>(end - k);
+          if (((compatible_types >> (sum.type_alias >> 1)) & 1U) == 0) continue;
+          if (!summary_may_pass(sum, 0, 0.0, reach_all)) {
+            stats.bounded_out += members;
+            continue;
+          }
+          add_candidate(s, sum.name, src.bits, &sum, members);
+        }
+      } else if (check_at_read) {
         for (std::size_t k = 0; k < take; ++k) {
           const Impl::NameSummary& sum = src.names[k];
           if (((compatible_types >> (sum.type_alias >> 1)) & 1U) == 0) continue;
@@ -2660,7 +2709,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       stats.postings_skipped += src.names.size() - take;
     }
     stats.postings_read = read;
-    stats.candidates = s.cands.size();
+    stats.candidates = 0;
+    for (const Candidate& c : s.cands) stats.candidates += c.members;
     clear_candidates_table(s);
 
     clock.mark(MatchPhase::kRetrieval);  // the postings read, as the sources' look-ups were
@@ -2702,7 +2752,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
           __builtin_prefetch(toks);
           __builtin_prefetch(toks + sum.tok_count + sum.tok_count / 2);
         }
-        s.checked[kept++] = Checked{sum, c.bits, form_position(s, sum), facts};
+        s.checked[kept++] =
+            Checked{sum, c.bits, form_position(s, sum), facts, static_cast<std::uint32_t>(c.sum - sums), c.members};
       }
     };
     if (with_facts) {
@@ -2710,7 +2761,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     } else {
       summary_pass.template operator()<false>();
     }
-    stats.summary_passed = kept;
+    for (std::size_t ci = 0; ci < kept; ++ci) stats.summary_passed += s.checked[ci].members;
     clock.mark(MatchPhase::kSummaryCheck);
     // The quick bound for every candidate first, then the exact bound for the ones it lets through.
     // (A second quick bound before each exact bound, reading the similarities earlier exact bounds
@@ -2729,13 +2780,13 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         form.has_pre = true;
       }
       if (!form.pre_passed) {
-        ++stats.bounded_out;
+        stats.bounded_out += c.members;
         continue;
       }
+      stats.pre_passed += c.members;
       s.checked[pre_kept++] = c;
     }
     kept = pre_kept;
-    stats.pre_passed = pre_kept;
     clock.mark(MatchPhase::kPreBound);
     for (const Checked& c : std::span<const Checked>(s.checked.data(), kept)) {
       const Impl::NameSummary& rec = c.sum;
@@ -2753,13 +2804,14 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
         form.has_exact = true;
       }
       // Then the most this name's entry's corroboration can add. Candidates that cannot reach the
-      // lowest threshold are not scored.
+      // lowest threshold are not scored. (A candidate that stands for several names comes from a
+      // query with nothing to corroborate: each of them has its form's bound.)
       const double bound = with_facts ? with_corroboration(form.exact, corroboration_bound(c.facts, qf)) : form.exact;
       if (bound < min_threshold - kBoundSlack) {
-        ++stats.bounded_out;
+        stats.bounded_out += c.members;
         continue;
       }
-      s.bounded.push_back({bound, c.sum.name, c.form});
+      for (std::uint32_t m = 0; m < c.members; ++m) s.bounded.push_back({bound, x.sums[c.at + m].name, c.form});
     }
     stats.exact_passed = s.bounded.size();
     clock.mark(MatchPhase::kExactBounds);

@@ -14,12 +14,17 @@
 namespace crosscheck::rules {
 namespace {
 
-WatchlistEntry person(std::string id, std::vector<std::string> names, std::vector<std::string> dobs = {},
-                      std::string gender = {}, std::vector<std::string> nationalities = {}) {
+WatchlistEntry entry_of(std::string id, EntityType type, std::vector<std::string> names) {
   WatchlistEntry e;
   e.id = std::move(id);
-  e.type = EntityType::kPerson;
+  e.type = type;
   e.names = std::move(names);
+  return e;
+}
+
+WatchlistEntry person(std::string id, std::vector<std::string> names, std::vector<std::string> dobs = {},
+                      std::string gender = {}, std::vector<std::string> nationalities = {}) {
+  WatchlistEntry e = entry_of(std::move(id), EntityType::kPerson, std::move(names));
   e.dates_of_birth = std::move(dobs);
   e.gender = std::move(gender);
   e.nationalities = std::move(nationalities);
@@ -27,11 +32,14 @@ WatchlistEntry person(std::string id, std::vector<std::string> names, std::vecto
 }
 
 WatchlistEntry organization(std::string id, std::vector<std::string> names, std::vector<std::string> countries = {}) {
-  WatchlistEntry e;
-  e.id = std::move(id);
-  e.type = EntityType::kOrganization;
-  e.names = std::move(names);
+  WatchlistEntry e = entry_of(std::move(id), EntityType::kOrganization, std::move(names));
   e.countries = std::move(countries);
+  return e;
+}
+
+WatchlistEntry vessel(std::string id, std::vector<std::string> names, std::string imo = {}) {
+  WatchlistEntry e = entry_of(std::move(id), EntityType::kVessel, std::move(names));
+  e.imo = std::move(imo);
   return e;
 }
 
@@ -55,12 +63,7 @@ Watchlist test_list() {
   e.back().weak_aliases = {"La Tia Vasquez"};
   e.push_back(organization("o-alpha", {"Alpha Trading LLC"}, {"ARE"}));
   e.push_back(organization("o-kestrel", {"KESTRELWING"}, {"PAN"}));
-  WatchlistEntry vessel;
-  vessel.id = "v-nordic";
-  vessel.type = EntityType::kVessel;
-  vessel.names = {"NORDIC STARFALL"};
-  vessel.imo = "9074729";
-  e.push_back(vessel);
+  e.push_back(vessel("v-nordic", {"NORDIC STARFALL"}, "9074729"));
   WatchlistEntry acct = organization("o-iban", {"Meridian Holdings Group"});
   acct.ibans = {"DE89 3704 0044 0532 0130 00"};
   acct.documents = {IdentityDocument{"registration_number", "HRB-445566", "DEU"}};
@@ -412,11 +415,7 @@ TEST(MatchIndexSharedNames, SameTokensDifferentEntriesTypesAndAliases) {
   e.push_back(person("a2", {"PETROV, Ivan"}));
   e.push_back(person("a3", {"Sergei KOVALENKO"}));
   e.back().weak_aliases = {"Ivan Petrov"};
-  WatchlistEntry vessel;
-  vessel.id = "v1";
-  vessel.type = EntityType::kVessel;
-  vessel.names = {"IVAN PETROV"};
-  e.push_back(vessel);
+  e.push_back(vessel("v1", {"IVAN PETROV"}));
   e.push_back(person("a4", {"Ivan PETROV Junior"}));
   const MatchIndex index({make_list("shared", std::move(e))});
 
@@ -432,6 +431,51 @@ TEST(MatchIndexSharedNames, SameTokensDifferentEntriesTypesAndAliases) {
   EXPECT_LT(a4, a1);
   EXPECT_EQ(score_of(index, person_hits, "v1"), -1) << "a vessel is not a person";
   EXPECT_DOUBLE_EQ(score_for(index, named("Ivan Petrov", QueryType::kVessel), "v1"), a1);
+}
+
+// A query with few postings takes the names of one form and type as one candidate (the index keeps
+// them side by side in its lists): each of them must still come back as its entry's hit, with
+// its entry's own corroboration, while a weak alias and another type of the same tokens are told
+// apart. Fillers between the namesakes keep their name ids apart.
+TEST(MatchIndexSharedNames, EveryNameOfAFormIsItsOwnHit) {
+  std::vector<WatchlistEntry> e;
+  constexpr int kNamesakes = 12;
+  for (int k = 0; k < kNamesakes; ++k) {
+    e.push_back(person("p" + std::to_string(k), {"Ivan Petrov"}, {k % 2 ? "1970-01-01" : "1985-06-15"}));
+    e.push_back(person("filler" + std::to_string(k), {"Zorro Quixote" + std::string(static_cast<std::size_t>(k) + 1, 'x')}));
+  }
+  e.push_back(person("alias", {"Oleg Sidorov"}));
+  e.back().weak_aliases = {"Ivan Petrov"};
+  e.push_back(vessel("vessel", {"Ivan Petrov"}));
+  MatchOptions options;
+  options.max_hits = 50;
+  const MatchIndex index({make_list("namesakes", std::move(e))}, options);
+
+  const auto hits = run(index, named("Ivan Petrov", QueryType::kPerson), 0.3);
+  const double first = score_of(index, hits, "p0");
+  ASSERT_GT(first, 0.5);
+  for (int k = 1; k < kNamesakes; ++k) {
+    EXPECT_DOUBLE_EQ(score_of(index, hits, "p" + std::to_string(k)), first) << "namesake p" << k;
+  }
+  const double alias = score_of(index, hits, "alias");
+  ASSERT_GT(alias, 0);
+  EXPECT_LT(alias, first) << "the weak alias keeps its penalty";
+  EXPECT_EQ(score_of(index, hits, "vessel"), -1) << "a vessel is not a person";
+  const MatchStats stats = MatchIndex::last_match_stats();
+  EXPECT_GE(stats.exact_passed, static_cast<std::size_t>(kNamesakes + 1)) << "the statistics count names";
+  EXPECT_GE(stats.summary_passed, stats.exact_passed);
+
+  // With a date of birth, each namesake is corroborated by its own entry.
+  MatchQuery dated = named("Ivan Petrov", QueryType::kPerson);
+  dated.date_of_birth = "1970-01-01";
+  const auto dated_hits = run(index, dated, 0.3);
+  const double same = score_of(index, dated_hits, "p1");
+  const double other = score_of(index, dated_hits, "p0");
+  ASSERT_GT(other, 0);
+  EXPECT_GT(same, other);
+  for (int k = 0; k < kNamesakes; ++k) {
+    EXPECT_DOUBLE_EQ(score_of(index, dated_hits, "p" + std::to_string(k)), k % 2 ? same : other) << "namesake p" << k;
+  }
 }
 
 // Bounds and scores read each listed token's text from its name's run (after the token records),
