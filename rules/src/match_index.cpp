@@ -1715,6 +1715,13 @@ MatchIndex::~MatchIndex() = default;
 
 MatchStats MatchIndex::last_match_stats() { return t_stats; }
 
+void MatchIndex::forget_thread_caches() {
+  Scratch& s = t_scratch;
+  s.variant_cache.clear();
+  s.pair_cache.assign(kPairCacheSlots, PairMemo{});
+  forget_transliteration_cache();
+}
+
 std::string_view MatchIndex::name(const EntryRef& ref) const {
   if (ref.list >= lists_.size() || ref.entry >= lists_[ref.list].entries.size()) return {};
   const auto& e = lists_[ref.list].entries[ref.entry];

@@ -323,8 +323,11 @@ struct ViewHash {
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
+using LatinCache = std::unordered_map<std::string, CachedLatin, ViewHash, std::equal_to<>>;
+thread_local LatinCache t_latin_cache;
+
 const CachedLatin& latin_cached(std::string_view text) {
-  thread_local std::unordered_map<std::string, CachedLatin, ViewHash, std::equal_to<>> cache;
+  LatinCache& cache = t_latin_cache;
   if (text.size() > kMaxCachedBytes) {
     // Long inputs (documents pasted into a name field) are converted but never cached: the cache
     // must stay small.
@@ -490,6 +493,8 @@ void tokenize_ascii(std::string_view s, NormalizedName& out) {
 
 bool is_honorific(std::string_view token) { return in_sorted(kHonorifics, token); }
 bool is_weak_token(std::string_view token) { return in_sorted(kWeak, token); }
+
+void forget_transliteration_cache() { t_latin_cache.clear(); }
 
 std::string to_latin_ascii(std::string_view text) {
   if (is_ascii(text)) {

@@ -227,6 +227,27 @@ TEST_F(MatchIndexTest, TyposAreTolerated) {
   }
 }
 
+TEST_F(MatchIndexTest, ForgettingTheThreadsCachesChangesNoResult) {
+  // Unlisted tokens (their neighbourhoods are remembered), a transliterated name and a nickname.
+  const std::vector<std::string> queries = {"Ivan Petrof", "Ivn Petrov", "Robert Hawtorne", "Иван Петров",
+                                            "Bob Hawthorne", "Chidinma Okonkwo-Belamy"};
+  std::vector<std::string> first;
+  for (const auto& q : queries) {
+    for (const auto& h : run(*index_, named(q))) first.push_back(q + ": " + h.explanation.summary());
+  }
+  ASSERT_GE(first.size(), queries.size());
+  for (int round = 0; round < 2; ++round) {
+    MatchIndex::forget_thread_caches();
+    std::vector<std::string> again;
+    for (const auto& q : queries) {
+      for (const auto& h : run(*index_, named(q))) again.push_back(q + ": " + h.explanation.summary());
+    }
+    EXPECT_EQ(again, first) << "round " << round;
+  }
+  forget_transliteration_cache();
+  EXPECT_EQ(to_latin_ascii("Иван Петров"), "ivan petrov");
+}
+
 TEST_F(MatchIndexTest, MissingMiddleNameIsTolerated) {
   // Listed "PETROV, Ivan Sergeyevich": the primary name holds a patronymic the query lacks. The
   // alias "Ivan PETROV" is exact, so compare against the primary name through score_names.

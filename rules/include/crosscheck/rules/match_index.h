@@ -193,6 +193,13 @@ class MatchIndex {
              std::optional<double> threshold_override = std::nullopt) const;
   // The work counters of the last match() call made on the calling thread (any index).
   static MatchStats last_match_stats();
+  // Forgets what the calling thread's match() calls remember between queries: the neighbourhoods
+  // of query tokens that are not in the dictionary, token comparisons, and transliterations
+  // (forget_transliteration_cache). The queries that follow
+  // pay what a stream's first-seen names pay. For benchmarks that repeat a set of queries, which
+  // would otherwise find every such token remembered; a screener keeps its caches. Touches only
+  // the calling thread's state; never fails.
+  static void forget_thread_caches();
 
   struct Impl;
 

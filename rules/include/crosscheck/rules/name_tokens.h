@@ -60,6 +60,12 @@ inline NormalizedName normalize_for_matching(std::string_view name) {
 // tokenisation; for explanations and tests.
 std::string to_latin_ascii(std::string_view text);
 
+// Empties the calling thread's cache of transliterated names (normalize_for_matching and
+// to_latin_ascii remember the last few thousand non-ASCII inputs), so the next non-ASCII names are
+// converted as if first seen. For benchmarks that repeat their queries; touches only the calling
+// thread's state; never fails.
+void forget_transliteration_cache();
+
 // True for honorifics/titles that normalize_for_matching drops ("mr", "dr", "sheikh", ...).
 bool is_honorific(std::string_view token);
 // True for legal-form words and connectors that normalize_for_matching marks weak.
