@@ -227,14 +227,16 @@ inline std::size_t id_slot(std::uint64_t id, std::size_t size) {
   return static_cast<std::size_t>((id * 0x9e3779b97f4a7c15ULL) >> (64 - std::countr_zero(size)));
 }
 
-inline std::uint64_t hash_str(std::string_view s, std::uint64_t seed) {
-  std::uint64_t h = 1469598103934665603ULL ^ seed;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return mix64(h);
+// FNV-1a over the bytes, then mix64: hash_str(s, seed) is mix64 of fnv_bytes(fnv_start(seed), s),
+// so the hash of a string is also the continuation of the hash of its prefix.
+constexpr std::uint64_t fnv_start(std::uint64_t seed) { return 1469598103934665603ULL ^ seed; }
+inline std::uint64_t fnv_byte(std::uint64_t h, unsigned char c) { return (h ^ c) * 1099511628211ULL; }
+inline std::uint64_t fnv_bytes(std::uint64_t h, std::string_view s) {
+  for (unsigned char c : s) h = fnv_byte(h, c);
+  return h;
 }
+
+inline std::uint64_t hash_str(std::string_view s, std::uint64_t seed) { return mix64(fnv_bytes(fnv_start(seed), s)); }
 
 // Seeds keep the key spaces of the different maps apart.
 constexpr std::uint64_t kSeedToken = 1, kSeedPhonetic = 2, kSeedDelete = 3, kSeedNick = 4, kSeedDoc = 5,
@@ -1765,16 +1767,85 @@ std::size_t MatchIndex::memory_bytes() const {
 
 namespace {
 
+// Appends the listed tokens one deletion away from `text` (three letters or more): the listed
+// tokens with a deletion equal to it (a letter missing from it), and the listed tokens and their
+// deletions equal to one of its deletions (an extra or a wrong letter). Each look-up is a chain of
+// reads at random in large tables (slot, values, the token's text), so the deletions' hashes are
+// worked out first, from their prefixes' without building the strings, and each link is fetched
+// for every deletion at once: the misses overlap instead of running one after another.
+void deletion_neighbours(const MatchIndex::Impl& x, std::string_view text, std::vector<std::uint32_t>& tids) {
+  const std::uint64_t self = hash_str(text, kSeedDelete);
+  x.deletes.prefetch(self);
+  const std::size_t n = text.size();
+  constexpr std::size_t kMaxLetters = 48;  // longer tokens (rare) take one deletion at a time
+  std::array<std::uint64_t, kMaxLetters> as_token{}, as_deletion{};
+  std::array<std::uint8_t, kMaxLetters> dropped{};
+  std::size_t m = 0;
+  if (n >= 4) {
+    // A deletion of three letters or more: deletions of a three-letter token are not keyed.
+    std::uint64_t pre_token = fnv_start(kSeedToken), pre_deletion = fnv_start(kSeedDelete);
+    for (std::size_t k = 0; k < n; ++k) {
+      // Dropping either of two equal neighbours leaves the same string: once.
+      if (k == 0 || text[k] != text[k - 1]) {
+        const std::string_view rest = text.substr(k + 1);
+        const std::uint64_t ht = mix64(fnv_bytes(pre_token, rest));
+        const std::uint64_t hd = mix64(fnv_bytes(pre_deletion, rest));
+        if (m < kMaxLetters) {
+          as_token[m] = ht;
+          as_deletion[m] = hd;
+          dropped[m++] = static_cast<std::uint8_t>(k);
+          x.tok_by_hash.prefetch(ht);
+          x.deletes.prefetch(hd);
+        } else {
+          std::string d(text.substr(0, k));
+          d.append(rest);
+          if (auto t = x.find_token(d)) tids.push_back(*t);
+          for (std::uint32_t t : x.deletes.find(hd)) tids.push_back(t);
+        }
+      }
+      pre_token = fnv_byte(pre_token, static_cast<unsigned char>(text[k]));
+      pre_deletion = fnv_byte(pre_deletion, static_cast<unsigned char>(text[k]));
+    }
+  }
+  for (std::uint32_t t : x.deletes.find(self)) tids.push_back(t);
+  std::array<std::span<const std::uint32_t>, kMaxLetters> tokens, deletions;
+  for (std::size_t i = 0; i < m; ++i) {
+    tokens[i] = x.tok_by_hash.find(as_token[i]);
+    deletions[i] = x.deletes.find(as_deletion[i]);
+    if (!tokens[i].empty()) __builtin_prefetch(tokens[i].data());
+    if (!deletions[i].empty()) __builtin_prefetch(deletions[i].data());
+  }
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::uint32_t tid : tokens[i]) __builtin_prefetch(&x.tok_off[tid]);
+  }
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::uint32_t tid : tokens[i]) __builtin_prefetch(x.tok_pool.data() + x.tok_off[tid]);
+  }
+  for (std::size_t i = 0; i < m; ++i) {
+    // find_token of the deletion: the token whose text it is (the map holds hashes).
+    const std::size_t k = dropped[i];
+    for (std::uint32_t tid : tokens[i]) {
+      const std::string_view t = x.tok_text(tid);
+      if (t.size() == n - 1 && t.substr(0, k) == text.substr(0, k) && t.substr(k) == text.substr(k + 1)) {
+        tids.push_back(tid);
+        break;
+      }
+    }
+    for (std::uint32_t t : deletions[i]) tids.push_back(t);
+  }
+}
+
 // The dictionary neighbourhood of one query token: exact, same phonetic key, one edit away,
 // nicknames. Each variant carries its similarity from compare_tokens. `listed` is the token's
-// dictionary id when the caller knows it (the index build): its key, group and nickname list are
-// then the dictionary's, not worked out again.
+// dictionary id when it is a strong listed token (the index build): its key, group and nickname
+// list are then the dictionary's, not worked out again. Without it, the text is no strong listed
+// token (match() takes those neighbourhoods from the index), so it is not looked up itself.
 void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVariants& out,
                    std::vector<std::uint32_t>& tids, std::optional<std::uint32_t> listed) {
   tids.clear();
   out.variants.clear();
   out.common.clear();
-  const std::optional<std::uint32_t> exact = listed ? listed : x.find_token(text);
+  const std::optional<std::uint32_t> exact = listed;
   if (exact) tids.push_back(*exact);
   // The members of a common phonetic group are not listed one by one (a group such as
   // Mohammed/Muhammad/Mohamad has dozens of spellings): the group itself is remembered, and a
@@ -1794,24 +1865,8 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
       for (std::uint32_t t : x.pk_members.find(*own_pk)) tids.push_back(t);
     }
   }
-  if (text.size() >= 3) {
-    // The query itself against deletions of listed tokens (a letter missing from the query), and
-    // the query's deletions against listed tokens and their deletions (extra or wrong letter).
-    for (std::uint32_t t : x.deletes.find(hash_str(text, kSeedDelete))) tids.push_back(t);
-    std::string d;
-    for (std::size_t k = 0; k < text.size(); ++k) {
-      if (k > 0 && text[k] == text[k - 1]) continue;
-      d.assign(text.substr(0, k));
-      d.append(text.substr(k + 1));
-      if (d.size() >= 3) {
-        if (auto t = x.find_token(d)) tids.push_back(*t);
-      }
-      if (text.size() >= 4) {
-        for (std::uint32_t t : x.deletes.find(hash_str(d, kSeedDelete))) tids.push_back(t);
-      }
-    }
-  }
-  out.nicks = listed ? x.tok_nicks[*listed] : nickname_canonicals(text);
+  if (text.size() >= 3) deletion_neighbours(x, text, tids);
+  out.nicks = listed ? x.tok_nicks[*listed] : nickname_canonicals(text, key);
   for (std::string_view canon : out.nicks) {
     for (std::uint32_t t : x.nicks.find(hash_str(canon, kSeedNick))) tids.push_back(t);
   }
@@ -1820,7 +1875,9 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
   for (std::uint32_t t : tids) {
     if (x.tok[t].cls != TokenClass::kNormal) continue;
     if (own_pk && x.tok[t].pk == *own_pk && x.common_pk(*own_pk) && t != exact) continue;  // compared lazily
-    const TokenSimilarity s = compare_tokens(text, key, x.tok_text(t), x.tok_key(t));
+    // With both tokens' nickname lists at hand: the nickname table is not looked up again.
+    const TokenSimilarity s =
+        compare_tokens(text, key, out.nicks, x.tok_text(t), x.tok_key(t), x.tok_nicks[t], /*check_nicknames=*/true, -1);
     if (s.score <= 0) continue;
     out.variants.push_back(
         Variant{t, static_cast<float>(s.score), x.post_off[t], x.post_off[t + 1], how_index(s.how), x.tok[t].common,

@@ -583,13 +583,14 @@ char ending_class(std::string_view s) {
   }
 }
 
-std::string variant_key(std::string_view token) {
-  std::string key = phonetic_key(token);
-  if (key.size() < kMinKeyLength) return {};
+std::string variant_key(std::string_view token, std::string_view token_key) {
+  if (token_key.size() < kMinKeyLength) return {};
+  std::string key(token_key);
   key.push_back('|');
   key.push_back(ending_class(token));
   return key;
 }
+std::string variant_key(std::string_view token) { return variant_key(token, phonetic_key(token)); }
 
 void add(Table& t, std::string_view token, std::string_view canonical) {
   auto& list = t.by_token[token];
@@ -633,13 +634,28 @@ const Table& table() {
 
 }  // namespace
 
-std::span<const std::string_view> nickname_canonicals(std::string_view token) {
+namespace {
+
+// nickname_canonicals, with the token's phonetic key from `key_of()`, asked only for a token the
+// table does not hold as it is.
+template <typename KeyOf>
+std::span<const std::string_view> canonicals(std::string_view token, KeyOf&& key_of) {
   const Table& t = table();
   if (const auto it = t.by_token.find(token); it != t.by_token.end()) return it->second;
   if (token.size() >= kMinKeyedLength) {
-    if (const auto it = t.by_key.find(variant_key(token)); it != t.by_key.end()) return it->second;
+    if (const auto it = t.by_key.find(variant_key(token, key_of())); it != t.by_key.end()) return it->second;
   }
   return {};
+}
+
+}  // namespace
+
+std::span<const std::string_view> nickname_canonicals(std::string_view token) {
+  return canonicals(token, [&] { return phonetic_key(token); });
+}
+
+std::span<const std::string_view> nickname_canonicals(std::string_view token, std::string_view token_phonetic_key) {
+  return canonicals(token, [&] { return token_phonetic_key; });
 }
 
 bool are_nicknames(std::string_view a, std::string_view b) {

@@ -227,6 +227,35 @@ TEST_F(MatchIndexTest, TyposAreTolerated) {
   }
 }
 
+// A query token one edit away from a listed token finds it through its deletions alone (a single
+// token, whose phonetic key the edit changes): a letter missing, an extra letter or a wrong one, at
+// every place. Doubled letters (one deletion stands for two places) and a token of more letters
+// than the deletions worked out together (find_variants takes the rest one at a time) included.
+TEST(MatchIndexNeighbourhoods, OneEditAwayAtEveryPlace) {
+  const std::vector<std::string> tokens = {"Bartholomewson", "Abbott",
+                                           "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"};
+  std::vector<WatchlistEntry> entries;
+  for (std::size_t k = 0; k < tokens.size(); ++k) entries.push_back(person("p-" + std::to_string(k), {tokens[k]}));
+  for (const char* filler : {"Maria Lopez", "John Smith", "Wei Zhang", "Amina Okafor"}) {
+    entries.push_back(person(std::string("f-") + filler, {filler}));
+  }
+  const MatchIndex index({make_list("edits", std::move(entries))});
+  for (std::size_t k = 0; k < tokens.size(); ++k) {
+    const std::string& t = tokens[k];
+    std::vector<std::string> edits;
+    for (std::size_t p = 0; p <= t.size(); ++p) {
+      edits.push_back(t.substr(0, p) + "q" + t.substr(p));  // an extra letter
+      if (p == t.size()) break;
+      edits.push_back(t.substr(0, p) + t.substr(p + 1));  // a letter missing
+      edits.push_back(t.substr(0, p) + "q" + t.substr(p + 1));  // a wrong letter
+    }
+    for (const std::string& q : edits) {
+      const auto hits = run(index, named(q, QueryType::kPerson), 0.01);
+      EXPECT_NE(score_of(index, hits, "p-" + std::to_string(k)), -1) << q;
+    }
+  }
+}
+
 TEST_F(MatchIndexTest, ForgettingTheThreadsCachesChangesNoResult) {
   // Unlisted tokens (their neighbourhoods are remembered), a transliterated name and a nickname.
   const std::vector<std::string> queries = {"Ivan Petrof", "Ivn Petrov", "Robert Hawtorne", "Иван Петров",

@@ -184,6 +184,23 @@ TEST(NameSimilarityNicknames, TableLookups) {
   EXPECT_TRUE(nickname_canonicals("qwxz").empty());
 }
 
+// The matcher hands over the phonetic key it already has: the canonicals must be the same.
+TEST(NameSimilarityNicknames, GivenKeyGivesTheSameCanonicals) {
+  for (std::string_view t : {"bob", "robert", "katharine", "kathryn", "jeffery", "abbigail", "alessandra", "daniela",
+                             "mario", "al", "qwxz", "zzzzzz", "williams", "margarette", "alexandr"}) {
+    const auto plain = nickname_canonicals(t);
+    const auto keyed = nickname_canonicals(t, phonetic_key(t));
+    EXPECT_EQ(std::vector<std::string_view>(keyed.begin(), keyed.end()),
+              std::vector<std::string_view>(plain.begin(), plain.end()))
+        << t;
+  }
+  // Found through the text, through the key (spelling variants of longer names), and not at all.
+  EXPECT_FALSE(nickname_canonicals("bob", phonetic_key("bob")).empty());
+  EXPECT_FALSE(nickname_canonicals("katharine", phonetic_key("katharine")).empty());
+  EXPECT_FALSE(nickname_canonicals("jeffery", phonetic_key("jeffery")).empty());
+  EXPECT_TRUE(nickname_canonicals("qwxz", phonetic_key("qwxz")).empty());
+}
+
 TEST(NameSimilarityNicknames, RelationIsSymmetric) {
   const std::vector<std::string_view> names = {"bob", "robert", "rob", "bill", "william", "will", "liam",
                                                "al", "alex", "sasha", "alexander", "peggy", "meg",

@@ -22,6 +22,9 @@ std::string phonetic_key(std::string_view token);
 // "bill" -> "william"), from the project's own table (rules/src/nicknames.cpp). A canonical name
 // maps to itself. Empty when the token is not in the table.
 std::span<const std::string_view> nickname_canonicals(std::string_view token);
+// The same, with the token's phonetic_key already computed (the matcher has it): no key is
+// worked out again.
+std::span<const std::string_view> nickname_canonicals(std::string_view token, std::string_view token_phonetic_key);
 // True when a and b are the same given name under the nickname table (one is a nickname of the
 // other, or both are nicknames of one name).
 bool are_nicknames(std::string_view a, std::string_view b);
