@@ -122,12 +122,23 @@ char vowel_sym(char c) { return static_cast<char>(c - 'a' + 'A'); }
 // The symbol string behind the key: consonant classes (lower case) and vowels (upper case; a
 // glide y/w/j inside a word is 'I' or 'U'). Returns false for a token with digits or no letters,
 // whose key is `t` itself (lower-cased, doubles kept).
+// Writes into a buffer sized beforehand: std::string::push_back was not inlined, and the key of
+// every query token and every compared token is built a character at a time.
+struct Appender {
+  char* begin;
+  char* end;
+  void push_back(char c) { *end++ = c; }
+  bool empty() const { return end == begin; }
+  char& back() { return end[-1]; }
+  void pop_back() { --end; }
+  std::size_t size() const { return static_cast<std::size_t>(end - begin); }
+};
+
 bool phonetic_symbols(std::string_view token, std::string& t, std::string& sym) {
-  t.clear();
-  sym.clear();
   // Collapse doubled letters first ("mm", "ss", "dd"). Tokens with digits are kept as they are
   // (lower-cased): numbers have no spelling variants.
-  t.reserve(token.size());
+  t.resize(token.size());
+  Appender tt{t.data(), t.data()};
   bool digits = false;
   for (char c : token) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -136,54 +147,57 @@ bool phonetic_symbols(std::string_view token, std::string& t, std::string& sym) 
   for (char c : token) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if (!is_letter(c) && !(c >= '0' && c <= '9')) continue;
-    if (digits || t.empty() || t.back() != c) t.push_back(c);
+    if (digits || tt.empty() || tt.back() != c) tt.push_back(c);
   }
+  t.resize(tt.size());
+  sym.clear();
   if (t.empty() || digits) return false;
   const std::string_view tv = t;
-  sym.reserve(t.size() + 1);
+  sym.resize(2 * t.size() + 2);  // at most two symbols a letter (x: ks)
+  Appender out{sym.data(), sym.data()};
   const std::size_t n = t.size();
   auto next_is_vowel = [&](std::size_t j) { return j < n && is_vowel_or_y(t[j]); };
   std::size_t i = 0;
 
   // Word-initial forms.
   if (starts_with(tv, 0, "ye")) {
-    sym.push_back('E');  // Yevgeny / Evgeny, Yelena / Elena
+    out.push_back('E');  // Yevgeny / Evgeny, Yelena / Elena
     i = 1;
   } else if ((t[0] == 'y' || t[0] == 'j') && next_is_vowel(1)) {
-    sym.push_back('j');
+    out.push_back('j');
     i = 1;
   } else if (t[0] == 'i' && n > 1 && (t[1] == 'a' || t[1] == 'o' || t[1] == 'u')) {
-    sym.push_back('j');  // Iurii, Iakov, Ioann
+    out.push_back('j');  // Iurii, Iakov, Ioann
     i = 1;
   } else if (t[0] == 'w') {
-    sym.push_back('f');
+    out.push_back('f');
     i = starts_with(tv, 0, "wh") ? 2 : 1;
   } else if (starts_with(tv, 0, "chr")) {
-    sym.push_back('k');  // Christopher, Christos
+    out.push_back('k');  // Christopher, Christos
     i = 2;
   }
 
   while (i < n) {
     const char c = t[i];
     if (c >= '0' && c <= '9') {
-      sym.push_back(c);
+      out.push_back(c);
       ++i;
       continue;
     }
     if (is_vowel(c)) {
-      sym.push_back(vowel_sym(c));
+      out.push_back(vowel_sym(c));
       ++i;
       continue;
     }
     // Longest digraphs first.
     if (starts_with(tv, i, "shch") || starts_with(tv, i, "sch")) {
-      sym.push_back('c');
+      out.push_back('c');
       i += starts_with(tv, i, "shch") ? 4 : 3;
       continue;
     }
-    if (starts_with(tv, i, "tsch")) { sym.push_back('c'); i += 4; continue; }
-    if (starts_with(tv, i, "dzh")) { sym.push_back('j'); i += 3; continue; }
-    if (starts_with(tv, i, "tch") || starts_with(tv, i, "tsh")) { sym.push_back('c'); i += 3; continue; }
+    if (starts_with(tv, i, "tsch")) { out.push_back('c'); i += 4; continue; }
+    if (starts_with(tv, i, "dzh")) { out.push_back('j'); i += 3; continue; }
+    if (starts_with(tv, i, "tch") || starts_with(tv, i, "tsh")) { out.push_back('c'); i += 3; continue; }
     if (i + 1 < n) {
       const char d = t[i + 1];
       if (d == 'h') {
@@ -200,53 +214,54 @@ bool phonetic_symbols(std::string_view token, std::string& t, std::string& sym) 
           default: break;
         }
         if (code) {
-          sym.push_back(code);
+          out.push_back(code);
           i += 2;
           continue;
         }
       }
-      if ((c == 'd' && (d == 'j' || d == 'z')) ) { sym.push_back('j'); i += 2; continue; }
-      if (c == 't' && (d == 's' || d == 'z')) { sym.push_back('s'); i += 2; continue; }
-      if (c == 'c' && (d == 'k' || d == 'q')) { sym.push_back('k'); i += 2; continue; }
-      if (c == 'c' && d == 'z') { sym.push_back('c'); i += 2; continue; }
+      if ((c == 'd' && (d == 'j' || d == 'z')) ) { out.push_back('j'); i += 2; continue; }
+      if (c == 't' && (d == 's' || d == 'z')) { out.push_back('s'); i += 2; continue; }
+      if (c == 'c' && (d == 'k' || d == 'q')) { out.push_back('k'); i += 2; continue; }
+      if (c == 'c' && d == 'z') { out.push_back('c'); i += 2; continue; }
     }
     const bool at_start = i == 0;
-    const bool prev_vowel = !sym.empty() && is_vowel_sym(sym.back());
+    const bool prev_vowel = !out.empty() && is_vowel_sym(out.back());
     switch (c) {
-      case 'b': case 'p': sym.push_back('b'); break;  // Arabic has no p: Pakistan -> باكستان
-      case 'c': sym.push_back(i + 1 < n && (t[i + 1] == 'e' || t[i + 1] == 'i' || t[i + 1] == 'y') ? 's' : 'k'); break;
-      case 'd': sym.push_back('d'); break;
-      case 'f': case 'v': sym.push_back('f'); break;
-      case 'g': case 'k': case 'q': sym.push_back('k'); break;
-      case 'h': sym.push_back('h'); break;
+      case 'b': case 'p': out.push_back('b'); break;  // Arabic has no p: Pakistan -> باكستان
+      case 'c': out.push_back(i + 1 < n && (t[i + 1] == 'e' || t[i + 1] == 'i' || t[i + 1] == 'y') ? 's' : 'k'); break;
+      case 'd': out.push_back('d'); break;
+      case 'f': case 'v': out.push_back('f'); break;
+      case 'g': case 'k': case 'q': out.push_back('k'); break;
+      case 'h': out.push_back('h'); break;
       case 'j':
         // Closing a syllable after a vowel it is the vowel glide (Sergej, Jurij, -skij).
         if (prev_vowel && !next_is_vowel(i + 1)) {
-          sym.push_back('I');
+          out.push_back('I');
         } else {
-          sym.push_back('j');
+          out.push_back('j');
         }
         break;
-      case 'l': sym.push_back('l'); break;
-      case 'm': sym.push_back('m'); break;
-      case 'n': sym.push_back('n'); break;
-      case 'r': sym.push_back('r'); break;
-      case 's': case 'z': sym.push_back('s'); break;
-      case 't': sym.push_back('t'); break;
+      case 'l': out.push_back('l'); break;
+      case 'm': out.push_back('m'); break;
+      case 'n': out.push_back('n'); break;
+      case 'r': out.push_back('r'); break;
+      case 's': case 'z': out.push_back('s'); break;
+      case 't': out.push_back('t'); break;
       case 'w':
         // Inside a word a glide: Marwan/Maruan, Dawood/Daud, Bristow, Dwayne/Duane.
-        sym.push_back(at_start ? 'f' : 'U');
+        out.push_back(at_start ? 'f' : 'U');
         break;
-      case 'x': sym.push_back('k'); sym.push_back('s'); break;
-      case 'y': sym.push_back(at_start ? 'j' : 'I'); break;
+      case 'x': out.push_back('k'); out.push_back('s'); break;
+      case 'y': out.push_back(at_start ? 'j' : 'I'); break;
       default: break;
     }
     ++i;
   }
 
   // Final h dropped, final d -> t (Abdullah/Abdulla, Ahmed/Ahmet).
-  while (!sym.empty() && sym.back() == 'h') sym.pop_back();
-  if (!sym.empty() && sym.back() == 'd') sym.back() = 't';
+  while (!out.empty() && out.back() == 'h') out.pop_back();
+  if (!out.empty() && out.back() == 'd') out.back() = 't';
+  sym.resize(out.size());
   return true;
 }
 
