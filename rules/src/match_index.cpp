@@ -1779,7 +1779,7 @@ void deletion_neighbours(const MatchIndex::Impl& x, std::string_view text, std::
   const std::size_t n = text.size();
   constexpr std::size_t kMaxLetters = 48;  // longer tokens (rare) take one deletion at a time
   std::array<std::uint64_t, kMaxLetters> as_token{}, as_deletion{};
-  std::array<std::uint8_t, kMaxLetters> dropped{};
+  std::array<std::uint32_t, kMaxLetters> dropped{};  // the place of the letter each leaves out
   std::size_t m = 0;
   if (n >= 4) {
     // A deletion of three letters or more: deletions of a three-letter token are not keyed.
@@ -1793,7 +1793,7 @@ void deletion_neighbours(const MatchIndex::Impl& x, std::string_view text, std::
         if (m < kMaxLetters) {
           as_token[m] = ht;
           as_deletion[m] = hd;
-          dropped[m++] = static_cast<std::uint8_t>(k);
+          dropped[m++] = static_cast<std::uint32_t>(k);
           x.tok_by_hash.prefetch(ht);
           x.deletes.prefetch(hd);
         } else {

@@ -229,11 +229,13 @@ TEST_F(MatchIndexTest, TyposAreTolerated) {
 
 // A query token one edit away from a listed token finds it through its deletions alone (a single
 // token, whose phonetic key the edit changes): a letter missing, an extra letter or a wrong one, at
-// every place. Doubled letters (one deletion stands for two places) and a token of more letters
-// than the deletions worked out together (find_variants takes the rest one at a time) included.
+// every place. Doubled letters (one deletion stands for two places), a token of more letters
+// than the deletions worked out together (find_variants takes the rest one at a time), and one
+// whose distinct deletions lie past its 256th letter included.
 TEST(MatchIndexNeighbourhoods, OneEditAwayAtEveryPlace) {
   const std::vector<std::string> tokens = {"Bartholomewson", "Abbott",
-                                           "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"};
+                                           "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch",
+                                           std::string(300, 'm') + "bertrand"};
   std::vector<WatchlistEntry> entries;
   for (std::size_t k = 0; k < tokens.size(); ++k) entries.push_back(person("p-" + std::to_string(k), {tokens[k]}));
   for (const char* filler : {"Maria Lopez", "John Smith", "Wei Zhang", "Amina Okafor"}) {
