@@ -1595,7 +1595,9 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     name_sums[n] = sum;
   }
 
-  // Typo neighbourhood (every one-letter deletion of tokens of four letters or more) and nicknames.
+  // Typo neighbourhood (every one-letter deletion of tokens of four letters or more, and every
+  // token of three or more as itself, so that one look-up of a query's deletion finds both the
+  // tokens it equals and the tokens with a deletion it equals) and nicknames.
   {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> del_kv, nick_kv;
     x.tok_nicks.resize(ntok);
@@ -1604,6 +1606,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     for (std::uint32_t t = 0; t < ntok; ++t) {
       if (x.tok[t].cls != TokenClass::kNormal) continue;
       const std::string_view text = x.tok_text(t);
+      if (text.size() >= 3) del_kv.emplace_back(hash_str(text, kSeedDelete), t);
       if (text.size() >= 4) {
         for (std::size_t k = 0; k < text.size(); ++k) {
           if (k > 0 && text[k] == text[k - 1]) continue;  // same deletion as the previous letter
@@ -1768,70 +1771,46 @@ std::size_t MatchIndex::memory_bytes() const {
 namespace {
 
 // Appends the listed tokens one deletion away from `text` (three letters or more): the listed
-// tokens with a deletion equal to it (a letter missing from it), and the listed tokens and their
-// deletions equal to one of its deletions (an extra or a wrong letter). Each look-up is a chain of
-// reads at random in large tables (slot, values, the token's text), so the deletions' hashes are
-// worked out first, from their prefixes' without building the strings, and each link is fetched
-// for every deletion at once: the misses overlap instead of running one after another.
+// tokens with a deletion equal to it (a letter missing from it), and the listed tokens equal to
+// one of its deletions or with a deletion equal to one (an extra or a wrong letter). The deletion
+// table holds every listed token under its own text too, so each of these is one look-up in it.
+// Each look-up is a chain of reads at random in a large table (slot, values), so the deletions'
+// hashes are worked out first, from their prefixes' without building the strings, and each link
+// is fetched for every deletion at once: the misses overlap instead of running one after another.
 void deletion_neighbours(const MatchIndex::Impl& x, std::string_view text, std::vector<std::uint32_t>& tids) {
   const std::uint64_t self = hash_str(text, kSeedDelete);
   x.deletes.prefetch(self);
   const std::size_t n = text.size();
   constexpr std::size_t kMaxLetters = 48;  // longer tokens (rare) take one deletion at a time
-  std::array<std::uint64_t, kMaxLetters> as_token{}, as_deletion{};
-  std::array<std::uint32_t, kMaxLetters> dropped{};  // the place of the letter each leaves out
+  std::array<std::uint64_t, kMaxLetters> hashes{};
   std::size_t m = 0;
   if (n >= 4) {
     // A deletion of three letters or more: deletions of a three-letter token are not keyed.
-    std::uint64_t pre_token = fnv_start(kSeedToken), pre_deletion = fnv_start(kSeedDelete);
+    std::uint64_t prefix = fnv_start(kSeedDelete);
     for (std::size_t k = 0; k < n; ++k) {
       // Dropping either of two equal neighbours leaves the same string: once.
       if (k == 0 || text[k] != text[k - 1]) {
-        const std::string_view rest = text.substr(k + 1);
-        const std::uint64_t ht = mix64(fnv_bytes(pre_token, rest));
-        const std::uint64_t hd = mix64(fnv_bytes(pre_deletion, rest));
+        const std::uint64_t h = mix64(fnv_bytes(prefix, text.substr(k + 1)));
         if (m < kMaxLetters) {
-          as_token[m] = ht;
-          as_deletion[m] = hd;
-          dropped[m++] = static_cast<std::uint32_t>(k);
-          x.tok_by_hash.prefetch(ht);
-          x.deletes.prefetch(hd);
+          hashes[m++] = h;
+          x.deletes.prefetch(h);
         } else {
-          std::string d(text.substr(0, k));
-          d.append(rest);
-          if (auto t = x.find_token(d)) tids.push_back(*t);
-          for (std::uint32_t t : x.deletes.find(hd)) tids.push_back(t);
+          for (std::uint32_t t : x.deletes.find(h)) tids.push_back(t);
         }
       }
-      pre_token = fnv_byte(pre_token, static_cast<unsigned char>(text[k]));
-      pre_deletion = fnv_byte(pre_deletion, static_cast<unsigned char>(text[k]));
+      prefix = fnv_byte(prefix, static_cast<unsigned char>(text[k]));
     }
   }
+  // The query itself is no strong listed token (or is the token the index is built for): what
+  // its own look-up finds beside it are the tokens with a deletion equal to it.
   for (std::uint32_t t : x.deletes.find(self)) tids.push_back(t);
-  std::array<std::span<const std::uint32_t>, kMaxLetters> tokens, deletions;
+  std::array<std::span<const std::uint32_t>, kMaxLetters> found;
   for (std::size_t i = 0; i < m; ++i) {
-    tokens[i] = x.tok_by_hash.find(as_token[i]);
-    deletions[i] = x.deletes.find(as_deletion[i]);
-    if (!tokens[i].empty()) __builtin_prefetch(tokens[i].data());
-    if (!deletions[i].empty()) __builtin_prefetch(deletions[i].data());
+    found[i] = x.deletes.find(hashes[i]);
+    if (!found[i].empty()) __builtin_prefetch(found[i].data());
   }
   for (std::size_t i = 0; i < m; ++i) {
-    for (std::uint32_t tid : tokens[i]) __builtin_prefetch(&x.tok_off[tid]);
-  }
-  for (std::size_t i = 0; i < m; ++i) {
-    for (std::uint32_t tid : tokens[i]) __builtin_prefetch(x.tok_pool.data() + x.tok_off[tid]);
-  }
-  for (std::size_t i = 0; i < m; ++i) {
-    // find_token of the deletion: the token whose text it is (the map holds hashes).
-    const std::size_t k = dropped[i];
-    for (std::uint32_t tid : tokens[i]) {
-      const std::string_view t = x.tok_text(tid);
-      if (t.size() == n - 1 && t.substr(0, k) == text.substr(0, k) && t.substr(k) == text.substr(k + 1)) {
-        tids.push_back(tid);
-        break;
-      }
-    }
-    for (std::uint32_t t : deletions[i]) tids.push_back(t);
+    for (std::uint32_t t : found[i]) tids.push_back(t);
   }
 }
 
