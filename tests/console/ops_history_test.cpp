@@ -30,6 +30,19 @@ TEST(HistogramQuantile, InterpolatesInsideTheBucketLikePrometheus) {
   EXPECT_DOUBLE_EQ(histogram_quantile(0.5, {{kInf, 40}, {0.5, 40}, {0.1, 10}, {0.2, 30}}), 0.15);
 }
 
+TEST(HistogramQuantile, AnAnswerNeverLeavesItsBucket) {
+  // Rank 10 is the top of (0.001, 0.01]: start + (end - start) * 1 rounds to 0.010000000000000002
+  // in doubles, one step above the bucket (the prom_text fuzz target found such a case).
+  const double top = histogram_quantile(1.0, {{0.001, 5}, {0.01, 10}, {kInf, 10}});
+  EXPECT_LE(top, 0.01);
+  EXPECT_GE(top, 0.001);
+  // The same from a negative bound: -8.877534049585192 + 16.277737153117988 rounds above the end.
+  const double end = 7.400203103532796;
+  const double from_negative = histogram_quantile(1.0, {{-8.877534049585192, 5}, {end, 10}, {kInf, 10}});
+  EXPECT_LE(from_negative, end);
+  EXPECT_GE(from_negative, -8.877534049585192);
+}
+
 TEST(HistogramQuantile, EdgeCasesFollowPrometheus) {
   // A rank in the +Inf bucket: the highest finite bound.
   EXPECT_DOUBLE_EQ(histogram_quantile(0.9, {{0.1, 10}, {kInf, 20}}), 0.1);

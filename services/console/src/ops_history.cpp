@@ -106,7 +106,9 @@ double histogram_quantile(double q, std::vector<std::pair<double, double>> bucke
     rank -= merged[b - 1].second;
   }
   if (!(count > 0)) return bucket_end;  // cannot happen after the search; never divide by zero
-  return bucket_start + (bucket_end - bucket_start) * (rank / count);
+  // Kept inside the bucket: start + (end - start) * 1 can round one step past the end.
+  // (std::clamp passes a NaN through, from bounds of -Inf.)
+  return std::clamp(bucket_start + (bucket_end - bucket_start) * (rank / count), bucket_start, bucket_end);
 }
 
 ScreenerSnapshot snapshot_from(const PromExposition& exposition, std::int64_t at_ms) {
