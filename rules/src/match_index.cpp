@@ -1771,29 +1771,32 @@ std::size_t MatchIndex::memory_bytes() const {
 
 namespace {
 
-// Appends the listed tokens one deletion away from `text` (three letters or more): the listed
-// tokens with a deletion equal to it (a letter missing from it), and the listed tokens equal to
-// one of its deletions or with a deletion equal to one (an extra or a wrong letter). The deletion
-// table holds every listed token under its own text too, so each of these is one look-up in it.
-// Each look-up is a chain of reads at random in a large table (slot, values), so the deletions'
-// hashes are worked out first, from their prefixes' without building the strings, and each link
-// is fetched for every deletion at once: the misses overlap instead of running one after another.
-void deletion_neighbours(const MatchIndex::Impl& x, std::string_view text, std::vector<std::uint32_t>& tids) {
-  const std::uint64_t self = hash_str(text, kSeedDelete);
-  x.deletes.prefetch(self);
-  const std::size_t n = text.size();
-  constexpr std::size_t kMaxLetters = 48;  // longer tokens (rare) take one deletion at a time
-  std::array<std::uint64_t, kMaxLetters> hashes{};
-  std::size_t m = 0;
-  if (n >= 4) {
-    // A deletion of three letters or more: deletions of a three-letter token are not keyed.
+// The listed tokens one deletion away from `text` (three letters or more): the listed tokens
+// with a deletion equal to it (a letter missing from it), and the listed tokens equal to one of
+// its deletions or with a deletion equal to one (an extra or a wrong letter). The deletion table
+// holds every listed token under its own text too, so each of these is one look-up in it. Each
+// look-up is a chain of reads at random in a large table (slot, values), so the deletions' hashes
+// are worked out first, from their prefixes' without building the strings, and each link is
+// fetched for every deletion at once: the misses overlap instead of running one after another.
+// start() works out the hashes and fetches the slots; finish() appends what the look-ups find,
+// so the caller's work between the two overlaps with the first link.
+class DeletionNeighbours {
+ public:
+  void start(const MatchIndex::Impl& x, std::string_view text, std::vector<std::uint32_t>& tids) {
+    text_ = text;
+    m_ = 0;
+    if (text.size() < 3) return;
+    self_ = hash_str(text, kSeedDelete);
+    x.deletes.prefetch(self_);
+    const std::size_t n = text.size();
+    if (n < 4) return;  // a deletion of three letters or more: those of a three-letter token are not keyed
     std::uint64_t prefix = fnv_start(kSeedDelete);
     for (std::size_t k = 0; k < n; ++k) {
       // Dropping either of two equal neighbours leaves the same string: once.
       if (k == 0 || text[k] != text[k - 1]) {
         const std::uint64_t h = mix64(fnv_bytes(prefix, text.substr(k + 1)));
-        if (m < kMaxLetters) {
-          hashes[m++] = h;
+        if (m_ < kMaxLetters) {
+          hashes_[m_++] = h;
           x.deletes.prefetch(h);
         } else {
           for (std::uint32_t t : x.deletes.find(h)) tids.push_back(t);
@@ -1802,18 +1805,28 @@ void deletion_neighbours(const MatchIndex::Impl& x, std::string_view text, std::
       prefix = fnv_byte(prefix, static_cast<unsigned char>(text[k]));
     }
   }
-  // The query itself is no strong listed token (or is the token the index is built for): what
-  // its own look-up finds beside it are the tokens with a deletion equal to it.
-  for (std::uint32_t t : x.deletes.find(self)) tids.push_back(t);
-  std::array<std::span<const std::uint32_t>, kMaxLetters> found;
-  for (std::size_t i = 0; i < m; ++i) {
-    found[i] = x.deletes.find(hashes[i]);
-    if (!found[i].empty()) __builtin_prefetch(found[i].data());
+  void finish(const MatchIndex::Impl& x, std::vector<std::uint32_t>& tids) {
+    if (text_.size() < 3) return;
+    // The query itself is no strong listed token (or is the token the index is built for): what
+    // its own look-up finds beside it are the tokens with a deletion equal to it.
+    for (std::uint32_t t : x.deletes.find(self_)) tids.push_back(t);
+    std::array<std::span<const std::uint32_t>, kMaxLetters> found;
+    for (std::size_t i = 0; i < m_; ++i) {
+      found[i] = x.deletes.find(hashes_[i]);
+      if (!found[i].empty()) __builtin_prefetch(found[i].data());
+    }
+    for (std::size_t i = 0; i < m_; ++i) {
+      for (std::uint32_t t : found[i]) tids.push_back(t);
+    }
   }
-  for (std::size_t i = 0; i < m; ++i) {
-    for (std::uint32_t t : found[i]) tids.push_back(t);
-  }
-}
+
+ private:
+  static constexpr std::size_t kMaxLetters = 48;  // longer tokens (rare) take one deletion at a time
+  std::string_view text_;
+  std::uint64_t self_ = 0;
+  std::array<std::uint64_t, kMaxLetters> hashes_{};
+  std::size_t m_ = 0;
+};
 
 // The dictionary neighbourhood of one query token: exact, same phonetic key, one edit away,
 // nicknames. Each variant carries its similarity from compare_tokens. `listed` is the token's
@@ -1827,6 +1840,12 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
   out.common.clear();
   const std::optional<std::uint32_t> exact = listed;
   if (exact) tids.push_back(*exact);
+  // Each look-up below is a chain of reads at random in a large table: the first links of the
+  // deletions' and the key's are fetched before the key and the nicknames are worked out, so those
+  // misses overlap with the work. (The neighbours are sorted below: the order they are found in
+  // does not matter.)
+  DeletionNeighbours deletions;
+  deletions.start(x, text, tids);
   // The members of a common phonetic group are not listed one by one (a group such as
   // Mohammed/Muhammad/Mohamad has dozens of spellings): the group itself is remembered, and a
   // listed token of the group is compared when a candidate holds one.
@@ -1837,6 +1856,9 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
   }
   const std::string& key = out.key;
   std::optional<std::uint32_t> own_pk;
+  if (!key.empty() && !listed) x.pk_by_hash.prefetch(hash_str(key, kSeedPhonetic));
+  out.nicks = listed ? x.tok_nicks[*listed] : nickname_canonicals(text, key);
+  for (std::string_view canon : out.nicks) x.nicks.prefetch(hash_str(canon, kSeedNick));
   if (!key.empty()) own_pk = listed ? std::optional<std::uint32_t>(x.tok[*listed].pk) : x.find_pk(key);
   if (own_pk) {
     if (x.common_pk(*own_pk)) {
@@ -1845,13 +1867,29 @@ void find_variants(const MatchIndex::Impl& x, std::string_view text, CachedVaria
       for (std::uint32_t t : x.pk_members.find(*own_pk)) tids.push_back(t);
     }
   }
-  if (text.size() >= 3) deletion_neighbours(x, text, tids);
-  out.nicks = listed ? x.tok_nicks[*listed] : nickname_canonicals(text, key);
+  deletions.finish(x, tids);
   for (std::string_view canon : out.nicks) {
     for (std::uint32_t t : x.nicks.find(hash_str(canon, kSeedNick))) tids.push_back(t);
   }
   std::sort(tids.begin(), tids.end());
   tids.erase(std::unique(tids.begin(), tids.end()), tids.end());
+  // What comparing a neighbour reads (its class and group, its text, its key's text, its
+  // nicknames, where its postings are) is in large tables at random: each link is fetched for every
+  // neighbour at once, so the misses overlap instead of running one neighbour after another.
+  for (std::uint32_t t : tids) {
+    __builtin_prefetch(&x.tok[t]);
+    __builtin_prefetch(&x.tok_off[t]);
+    __builtin_prefetch(&x.tok_nicks[t]);
+    __builtin_prefetch(&x.post_off[t]);
+  }
+  for (std::uint32_t t : tids) {
+    __builtin_prefetch(x.tok_pool.data() + x.tok_off[t]);
+    __builtin_prefetch(&x.pk_off[x.tok[t].pk]);
+  }
+  for (std::uint32_t t : tids) {
+    __builtin_prefetch(x.pk_pool.data() + x.pk_off[x.tok[t].pk]);
+    if (!x.tok_nicks[t].empty()) __builtin_prefetch(x.tok_nicks[t].data());
+  }
   for (std::uint32_t t : tids) {
     if (x.tok[t].cls != TokenClass::kNormal) continue;
     if (own_pk && x.tok[t].pk == *own_pk && x.common_pk(*own_pk) && t != exact) continue;  // compared lazily
