@@ -689,7 +689,7 @@ namespace {
 
 struct NameRec {
   std::uint32_t list = 0;
-  std::uint32_t entry = 0;      // within the list
+  std::uint32_t text_at = 0;    // into Impl::name_text: the name as listed, for its hits' explanations
   std::uint32_t name = 0;       // names then weak aliases
   std::uint32_t gentry = 0;     // global entry id
   // Into Impl::name_toks. Names with the same tokens (common in large lists: one "Ivan Petrov" per
@@ -934,6 +934,19 @@ struct MatchIndex::Impl {
   FlatMultiMap pairs;                   // (pk a, pk b) of common groups -> names
   // Names and entries.
   BigVec<NameRec> names;
+  // Each name as listed (NameRec::text_at): two bytes of length, little-endian, then the text. A
+  // hit's explanation reads it here, one read after its record, where the list's own copy is a
+  // chain of three reads at random (the entry, its names, the text). A name of kLongName bytes
+  // or more is not held (its length reads kLongName).
+  BigString name_text;
+  static constexpr std::size_t kLongName = 0xFFFF;
+  // The name as listed, or nullopt when it is too long to be held here (MatchIndex::name has it).
+  std::optional<std::string_view> listed_text(const NameRec& rec) const {
+    const auto* p = reinterpret_cast<const unsigned char*>(name_text.data()) + rec.text_at;
+    const std::size_t len = p[0] | (static_cast<std::size_t>(p[1]) << 8);
+    if (len == kLongName) return std::nullopt;
+    return std::string_view(reinterpret_cast<const char*>(p) + 2, len);
+  }
   // One token of a listed name. A name's records are followed in name_toks by their texts (padded
   // to whole records), so bounding and scoring a candidate read one run of memory and no
   // dictionary entry: at a million entries each dictionary look-up would be a cache miss.
@@ -1440,7 +1453,6 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
         if (norm.tokens.empty()) continue;
         NameRec rec;
         rec.list = li;
-        rec.entry = ei;
         rec.name = ni;
         rec.gentry = gentry;
         rec.weak_alias = ni >= e.names.size();
@@ -1491,6 +1503,11 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
           x.name_toks.resize(base + (texts.size() + sizeof(Impl::NameTok) - 1) / sizeof(Impl::NameTok), Impl::NameTok{});
           std::memcpy(static_cast<void*>(x.name_toks.data() + base), texts.data(), texts.size());
         }
+        rec.text_at = static_cast<std::uint32_t>(x.name_text.size());
+        const std::size_t len = text.size() < Impl::kLongName ? text.size() : Impl::kLongName;
+        x.name_text += static_cast<char>(len & 0xFF);
+        x.name_text += static_cast<char>(len >> 8);
+        if (len != Impl::kLongName) x.name_text += text;
         x.names.push_back(rec);
       }
     }
@@ -1751,7 +1768,7 @@ std::size_t MatchIndex::memory_bytes() const {
   const Impl& x = *impl_;
   std::size_t b = x.tok_pool.capacity() + x.tok_off.capacity() * 4 + x.tok.capacity() * sizeof(Impl::TokInfo) +
                   x.pk_df.capacity() * 4 +
-                  x.post_off.capacity() * 4 + x.names.capacity() * sizeof(NameRec) +
+                  x.post_off.capacity() * 4 + x.names.capacity() * sizeof(NameRec) + x.name_text.capacity() +
                   x.name_toks.capacity() * sizeof(Impl::NameTok) + x.entry_base.capacity() * 4;
   b += x.tok_by_hash.memory_bytes() + x.pk_by_hash.memory_bytes() + x.pk_members.memory_bytes() +
        x.deletes.memory_bytes() + x.nicks.memory_bytes() + x.singles.memory_bytes() + x.pairs.memory_bytes() +
@@ -3006,21 +3023,14 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
   if (s.best.size() > options_.max_hits) s.best.resize(options_.max_hits);
 
   clock.mark(MatchPhase::kThresholds);
-  // 4. Explanations, for the hits only. Each hit's listed name is a chain of three reads (entry,
-  // its names, the text): one link is fetched for every hit at a time, so the misses overlap.
-  auto hit_entry = [&](const EntryBest& b) -> const WatchlistEntry& {
-    const std::uint32_t li = x.list_of(b.gentry);
-    return lists_[li].entries[b.gentry - x.entry_base[li]];
-  };
-  for (const EntryBest& b : s.best) __builtin_prefetch(&hit_entry(b));
-  for (const EntryBest& b : s.best) {
-    if (b.name != UINT32_MAX) __builtin_prefetch(hit_entry(b).names.data());
-  }
+  // 4. Explanations, for the hits only. Each hit's listed name is read from the index's copy
+  // (Impl::name_text), one read after its record: the list's own is a chain of three reads at
+  // random (entry, its names, the text). Fetched for every hit at once, so the misses overlap.
   for (const EntryBest& b : s.best) {
     if (b.name == UINT32_MAX) continue;
-    const auto& e = hit_entry(b);
-    const std::uint32_t n = x.names[b.name].name;
-    if (n < e.names.size()) __builtin_prefetch(e.names[n].data());
+    const char* p = x.name_text.data() + x.names[b.name].text_at;
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + 40);  // most names end within this line or the next
   }
   out.reserve(out.size() + s.best.size());
   for (const EntryBest& b : s.best) {
@@ -3040,7 +3050,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     if (b.name != UINT32_MAX) {
       const NameRec& rec = x.names[b.name];
       hit.ref.name = rec.name;
-      ex.listed_name = std::string(name(hit.ref));
+      const std::optional<std::string_view> listed = x.listed_text(rec);
+      ex.listed_name = std::string(listed ? *listed : name(hit.ref));
       ex.alias = rec.name != 0;
       // Its name's form was scored above: the explanation is written from the pairs chosen then.
       if (b.form_score >= s.form_pairs.size()) {

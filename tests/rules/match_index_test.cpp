@@ -641,6 +641,41 @@ TEST(MatchIndexThresholds, PerListThresholdAndOverride) {
   EXPECT_TRUE(run(index, named("Ivan Petrof"), 1.0).empty());
 }
 
+TEST(MatchIndexExplanation, ListedNameComesBackAsListedForEveryKindOfName) {
+  // Explanations read the listed name from the index's own copy of it: a primary name, an alias,
+  // a weak alias and a name too long for that copy (read from the list instead) each come back
+  // exactly as listed, and as MatchIndex::name has it.
+  const std::string long_name = "Ivan Petrov " + std::string(70000, 'x');
+  std::vector<WatchlistEntry> e;
+  e.push_back(person("p-1", {"PETROV, Ivan Sergeyevich", "Vanya KOVALENKO-PETROV"}));
+  e.back().weak_aliases = {"Ivanushka Grozny"};
+  e.push_back(person("p-2", {long_name}));
+  e.push_back(person("p-3", {"Ada Lovelace"}));
+  MatchIndex index({make_list("names", std::move(e))});
+  struct Case {
+    std::string query;
+    std::string entry;
+    std::string listed;
+    bool alias;
+  };
+  const Case cases[] = {{"Ivan Sergeyevich Petrov", "p-1", "PETROV, Ivan Sergeyevich", false},
+                        {"Vanya Kovalenko-Petrov", "p-1", "Vanya KOVALENKO-PETROV", true},
+                        {"Ivanushka Grozny", "p-1", "Ivanushka Grozny", true},
+                        {long_name, "p-2", long_name, false},
+                        {"Ada Lovelace", "p-3", "Ada Lovelace", false}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.query.substr(0, 40));
+    const auto hits = run(index, named(c.query), 0.5);
+    const MatchHit* hit = nullptr;
+    for (const auto& h : hits) {
+      if (index.entry(h.ref).id == c.entry && h.explanation.listed_name == c.listed) hit = &h;
+    }
+    ASSERT_NE(hit, nullptr) << hits.size() << " hits, none on " << c.entry << " with its listed name";
+    EXPECT_EQ(hit->explanation.alias, c.alias);
+    EXPECT_EQ(hit->explanation.listed_name, index.name(hit->ref));
+  }
+}
+
 TEST_F(MatchIndexTest, ExplanationSaysWhatMatched) {
   MatchQuery q = named("IVAN SERGEEVICH PETROFF");
   q.date_of_birth = "1971-04-12";
