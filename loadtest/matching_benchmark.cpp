@@ -272,20 +272,25 @@ Setup& synthetic_setup(std::size_t entries) {
   return *slot;
 }
 
-// Per-query timing uses the thread's CPU clock: on a shared machine, wall time also counts the
-// time the thread waited for a core.
 using crosscheck::loadtest::median;
 using crosscheck::loadtest::percentile;
 
 // The clock each query is timed with: steady_clock by default (clock_gettime(CLOCK_MONOTONIC),
-// answered in the vDSO without entering the kernel: about 20 ns). CROSSCHECK_BENCH_CLOCK=thread-cpu
-// times with the thread's CPU clock, as every figure before 2026-12-06 was: a system call (about
-// 0.5 us on the 2026-12 host), one whole call of which lands inside each interval, so it made up
-// most of the baselines' time and varied with the host.
+// answered in the vDSO without entering the kernel: timer_us 0.03 us on the 2026-12 host).
+// CROSSCHECK_BENCH_CLOCK=thread-cpu times with the thread's CPU clock, as every figure before
+// 2026-12-06 was: a system call (timer_us 0.52 us there), one whole call of which lands inside
+// each interval, so it made up most of the baselines' time and varied with the host. A wall
+// clock also counts any time the core is taken from the query: the median hardly moves, a p99
+// can (run pinned, taskset -c 1).
 bool thread_cpu_clock() {
   static const bool on = [] {
     const char* v = std::getenv("CROSSCHECK_BENCH_CLOCK");
-    return v != nullptr && std::string_view(v) == "thread-cpu";
+    const std::string_view clock = v ? v : "steady";
+    if (clock != "steady" && clock != "thread-cpu") {
+      std::fprintf(stderr, "CROSSCHECK_BENCH_CLOCK=%s: unknown clock; use steady (the default) or thread-cpu\n", v);
+      std::exit(2);
+    }
+    return clock == "thread-cpu";
   }();
   return on;
 }
@@ -303,7 +308,6 @@ double timer_us() {
   }
   return percentile(empty, 0.5);
 }
-
 
 // Writes each query's hits once (CROSSCHECK_BENCH_DUMP), outside the timed loop.
 void dump_hits(const Setup& s, Shape shape, const std::string& path) {
