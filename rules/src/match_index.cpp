@@ -1503,6 +1503,10 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
           x.name_toks.resize(base + (texts.size() + sizeof(Impl::NameTok) - 1) / sizeof(Impl::NameTok), Impl::NameTok{});
           std::memcpy(static_cast<void*>(x.name_toks.data() + base), texts.data(), texts.size());
         }
+        if (x.name_text.size() > UINT32_MAX) {  // text_at is 32 bits: 4 GB of listed names
+          std::fprintf(stderr, "match_index: %zu bytes of listed names do not fit 32-bit places\n", x.name_text.size());
+          std::abort();
+        }
         rec.text_at = static_cast<std::uint32_t>(x.name_text.size());
         const std::size_t len = text.size() < Impl::kLongName ? text.size() : Impl::kLongName;
         x.name_text += static_cast<char>(len & 0xFF);
