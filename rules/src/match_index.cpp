@@ -246,8 +246,14 @@ constexpr std::uint64_t kSeedToken = 1, kSeedPhonetic = 2, kSeedDelete = 3, kSee
 // uint64 key -> run of uint32 values; built once from (key, value) pairs, then read-only.
 class FlatMultiMap {
  public:
+  enum class Values { kApart, kInlineSingles };
   // `with_filter`: also keep a key filter (may_contain), for a map most look-ups miss.
-  void build(std::vector<std::pair<std::uint64_t, std::uint32_t>>& kv, bool with_filter = false) {
+  // `values`: kInlineSingles keeps a key's value in its slot when it has one (most keys of the
+  // token, group, deletion and nickname maps), so a look-up is one read at random instead of two;
+  // such a map has no values() to index by.
+  void build(std::vector<std::pair<std::uint64_t, std::uint32_t>>& kv, bool with_filter = false,
+             Values values = Values::kApart) {
+    inline_singles_ = values == Values::kInlineSingles;
     std::sort(kv.begin(), kv.end());
     kv.erase(std::unique(kv.begin(), kv.end()), kv.end());
     std::size_t keys = 0;
@@ -272,16 +278,19 @@ class FlatMultiMap {
         }
       }
     }
-    values_.resize(kv.size());
+    values_.resize(inline_singles_ ? kv.size() - keys_with_one(kv) : kv.size());
+    std::size_t apart = 0;  // values_ in use
     for (std::size_t i = 0; i < kv.size();) {
       std::size_t j = i;
-      while (j < kv.size() && kv[j].first == kv[i].first) {
-        values_[j] = kv[j].second;
-        ++j;
+      while (j < kv.size() && kv[j].first == kv[i].first) ++j;
+      std::uint32_t begin = kv[i].second;  // the value itself, kept in the slot
+      if (!inline_singles_ || j - i > 1) {
+        begin = static_cast<std::uint32_t>(apart);
+        for (std::size_t k = i; k < j; ++k) values_[apart++] = kv[k].second;
       }
       std::size_t pos = mix64(kv[i].first) & mask_;
       while (slots_[pos].count != 0) pos = (pos + 1) & mask_;
-      slots_[pos] = Slot{kv[i].first, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j - i)};
+      slots_[pos] = Slot{kv[i].first, begin, static_cast<std::uint32_t>(j - i)};
       i = j;
     }
     std::vector<std::pair<std::uint64_t, std::uint32_t>>().swap(kv);
@@ -290,7 +299,11 @@ class FlatMultiMap {
     if (slots_.empty()) return {};
     std::size_t pos = mix64(key) & mask_;
     while (slots_[pos].count != 0) {
-      if (slots_[pos].key == key) return {values_.data() + slots_[pos].begin, slots_[pos].count};
+      if (slots_[pos].key == key) {
+        const Slot& slot = slots_[pos];
+        if (inline_singles_ && slot.count == 1) return {&slot.begin, 1};
+        return {values_.data() + slot.begin, slot.count};
+      }
       pos = (pos + 1) & mask_;
     }
     return {};
@@ -314,7 +327,14 @@ class FlatMultiMap {
   }
   // Every value of every key, in the order find() hands them out: values()[k] is find(key)[i] for
   // k = find(key).data() + i - values().data().
-  std::span<const std::uint32_t> values() const { return values_; }
+  // Not for a map with inline singles, whose spans point into its slots.
+  std::span<const std::uint32_t> values() const {
+    if (inline_singles_) {
+      std::fprintf(stderr, "match_index: values() of a map that keeps single values in its slots\n");
+      std::abort();
+    }
+    return values_;
+  }
   std::size_t memory_bytes() const {
     return slots_.capacity() * sizeof(Slot) + values_.capacity() * sizeof(std::uint32_t) +
            filter_.capacity() * sizeof(std::uint64_t);
@@ -327,11 +347,19 @@ class FlatMultiMap {
   static std::uint64_t filter_bits(std::uint64_t h) {
     return (std::uint64_t{1} << ((h >> 20) & 63)) | (std::uint64_t{1} << ((h >> 26) & 63));
   }
+  static std::size_t keys_with_one(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& kv) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < kv.size(); ++i) {
+      n += (i == 0 || kv[i].first != kv[i - 1].first) && (i + 1 == kv.size() || kv[i + 1].first != kv[i].first);
+    }
+    return n;
+  }
   struct Slot {
     std::uint64_t key = 0;
-    std::uint32_t begin = 0;
-    std::uint32_t count = 0;
+    std::uint32_t begin = 0;  // into values_; the value itself for a single with inline_singles_
+    std::uint32_t count = 0;  // 0: empty
   };
+  bool inline_singles_ = false;
   BigVec<Slot> slots_;
   BigVec<std::uint32_t> values_;
   std::size_t mask_ = 0;
@@ -1516,7 +1544,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       }
     }
   }
-  x.ids.build(id_kv);
+  x.ids.build(id_kv, false, FlatMultiMap::Values::kInlineSingles);
 
   // Dictionary look-up, phonetic groups and their frequencies.
   const auto ntok = static_cast<std::uint32_t>(x.tok.size());
@@ -1524,7 +1552,7 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
     std::vector<std::pair<std::uint64_t, std::uint32_t>> kv;
     kv.reserve(ntok);
     for (std::uint32_t t = 0; t < ntok; ++t) kv.emplace_back(hash_str(x.tok_text(t), kSeedToken), t);
-    x.tok_by_hash.build(kv);
+    x.tok_by_hash.build(kv, false, FlatMultiMap::Values::kInlineSingles);
   }
   std::unordered_map<std::string, std::uint32_t> pk_ids;
   {
@@ -1542,8 +1570,8 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       x.tok[t].pk = it->second;
       members.emplace_back(it->second, t);
     }
-    x.pk_members.build(members);
-    x.pk_by_hash.build(pk_kv);
+    x.pk_members.build(members, false, FlatMultiMap::Values::kInlineSingles);
+    x.pk_by_hash.build(pk_kv, false, FlatMultiMap::Values::kInlineSingles);
   }
   x.pk_df.assign(pk_ids.size(), 0);
   for (const auto& rec : x.names) {
@@ -1639,8 +1667,8 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       }
       for (std::string_view canon : x.tok_nicks[t]) nick_kv.emplace_back(hash_str(canon, kSeedNick), t);
     }
-    x.deletes.build(del_kv);
-    x.nicks.build(nick_kv);
+    x.deletes.build(del_kv, false, FlatMultiMap::Values::kInlineSingles);
+    x.nicks.build(nick_kv, false, FlatMultiMap::Values::kInlineSingles);
   }
 
   // Postings per token, singles and pairs of common groups. Each list holds its names in form
