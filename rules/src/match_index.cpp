@@ -2905,11 +2905,12 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     }
     for (std::size_t ci = 0; ci < kept; ++ci) stats.summary_passed += s.checked[ci].members;
     clock.mark(MatchPhase::kSummaryCheck);
-    // The quick bound for every candidate first, then the exact bound for the ones it lets through.
-    // (A second quick bound before each exact bound, reading the similarities earlier exact bounds
-    // had resolved, turned some away before their string comparisons but cost more than it saved:
-    // the median query at 1M was 1 % faster without it, docs/performance.md.)
-    std::size_t pre_kept = 0;
+    // The quick bound, then, for a candidate it lets through, the exact bound at once, while the
+    // candidate's run is still in the first-level cache. (All the quick bounds first, then the
+    // exact bounds, read each run again after a hundred others had passed through the cache: the
+    // median query at 1M was 6-7 % slower, docs/performance.md.) quick_token hands over the
+    // listed tokens that earlier exact bounds resolved as they are, exact: the quick bound is then
+    // tighter but never below the exact bound, so the same candidates pass both.
     for (std::size_t ci = 0; ci < kept; ++ci) {
       if (ci + kRunsAhead < kept) prefetch_run(x, s.checked[ci + kRunsAhead].sum);
       const Checked& c = s.checked[ci];
@@ -2922,25 +2923,19 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
                                                              gain, cut);
         form.has_pre = true;
       }
+      clock.mark(MatchPhase::kPreBound);
       if (!form.pre_passed) {
         stats.bounded_out += c.members;
         continue;
       }
       stats.pre_passed += c.members;
-      s.checked[pre_kept++] = c;
-    }
-    kept = pre_kept;
-    clock.mark(MatchPhase::kPreBound);
-    for (const Checked& c : std::span<const Checked>(s.checked.data(), kept)) {
-      const Impl::NameSummary& rec = c.sum;
-      FormSlot& form = form_slot(s, c.form);
       // Upper bound of the name score, from which tokens can meet at all and how well (each listed
       // token at its best similarity to any query token). The bound follows score_tokens: the best
       // subset of the tokens that can meet, the costs of the tokens that cannot, the least
       // short-name or common-name penalty the matches allow, and the weak-alias penalty. Once per
       // form (another name of the same form may have been bounded). Every listed token of the run
-      // has been through quick_token (in the quick bound, this name's or its form's), as
-      // exact_token needs.
+      // has been through quick_token (just now, or for another name of its form), as exact_token
+      // needs.
       if (!form.has_exact) {
         form.exact = candidate_bound<BoundKind::kExact>(x, s, rec, n_strong, initial_mask, s.masks, by_first_letter,
                                                         0.0, cut);
@@ -2952,12 +2947,12 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       const double bound = with_facts ? with_corroboration(form.exact, corroboration_bound(c.facts, qf)) : form.exact;
       if (bound < min_threshold - kBoundSlack) {
         stats.bounded_out += c.members;
-        continue;
+      } else {
+        for (std::uint32_t m = 0; m < c.members; ++m) s.bounded.push_back({bound, x.sums[c.at + m].name, c.form});
       }
-      for (std::uint32_t m = 0; m < c.members; ++m) s.bounded.push_back({bound, x.sums[c.at + m].name, c.form});
+      clock.mark(MatchPhase::kExactBounds);
     }
     stats.exact_passed = s.bounded.size();
-    clock.mark(MatchPhase::kExactBounds);
     // Best bound first: once max_hits entries have reached their threshold with final scores that
     // no remaining bound can reach, the rest cannot enter the hits. (Not when an identifier hit
     // is present: its explanation wants its best name, whatever the name scores.)
