@@ -25,6 +25,7 @@
 #include "crosscheck/rules/name_tokens.h"
 #include "crosscheck/rules/normalize.h"
 #include "crosscheck/schemas/identifiers.h"
+#include "candidate_cap.h"
 
 namespace crosscheck::rules {
 
@@ -1395,6 +1396,7 @@ struct Scratch {
   std::vector<CandSlot> table;  // only the first table_mask + 1 slots are in use
   std::size_t table_mask = 0;
   std::vector<Candidate> cands;
+  std::vector<std::uint32_t> tied_names;  // the candidate cap's (keep_most_retrieved)
   std::vector<Checked> checked;  // the candidates that passed the summary check
   std::vector<EntryBest> best;
   std::vector<ScoreToken> qscore, lscore;
@@ -2862,13 +2864,8 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
     // Verification: the candidates with the most query tokens behind them first, at most
     // kMaxCandidates of them; each entry keeps its best name.
     if (s.cands.size() > kMaxCandidates) {
-      std::nth_element(s.cands.begin(), s.cands.begin() + kMaxCandidates, s.cands.end(),
-                       [](const Candidate& a, const Candidate& b) {
-                         return std::popcount(a.bits) != std::popcount(b.bits) ? std::popcount(a.bits) > std::popcount(b.bits)
-                                                                              : a.name < b.name;
-                       });
       stats.candidates_capped = s.cands.size() - kMaxCandidates;
-      s.cands.resize(kMaxCandidates);
+      detail::keep_most_retrieved(s.cands, kMaxCandidates, s.tied_names);
     }
     if (s.checked.size() < s.cands.size()) s.checked.resize(s.cands.size());
     std::size_t kept = 0;
