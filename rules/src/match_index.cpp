@@ -1601,6 +1601,57 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       nt.pk = x.tok[nt.tid].pk;
     }
   }
+  {
+    // Runs laid out by their rarest strong token (fewest names, then token id), in their first
+    // order within it. A rare token's posting list is in form order, so the names it lists
+    // whose rarest token it is get runs side by side: a query that retrieves several of them
+    // reads fewer cache lines and pages than with the runs in the order the names came (about
+    // 1 % of a median 1M query, docs/performance.md). A run's texts sit after its records
+    // (text_at counts from the run's start), so a run moves as one block: from its start to
+    // the next run's.
+    std::vector<std::uint32_t> starts;
+    starts.reserve(x.names.size());
+    for (const NameRec& rec : x.names) starts.push_back(rec.tok_begin);
+    std::sort(starts.begin(), starts.end());
+    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    struct Block {
+      std::uint64_t key;
+      std::uint32_t begin, end;
+    };
+    std::vector<Block> blocks(starts.size());
+    for (std::size_t b = 0; b < starts.size(); ++b) {
+      blocks[b].begin = starts[b];
+      blocks[b].end = b + 1 < starts.size() ? starts[b + 1] : static_cast<std::uint32_t>(x.name_toks.size());
+      blocks[b].key = UINT64_MAX;
+    }
+    for (const NameRec& rec : x.names) {
+      Block& blk = *std::lower_bound(blocks.begin(), blocks.end(), rec.tok_begin,
+                                     [](const Block& a, std::uint32_t v) { return a.begin < v; });
+      for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
+        const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
+        if (x.tok[tid].cls != TokenClass::kNormal) continue;
+        blk.key = std::min(blk.key, (static_cast<std::uint64_t>(tok_df[tid]) << 32) | tid);
+      }
+    }
+    std::vector<std::uint32_t> moved(blocks.size());  // new begin, by block in `starts` order
+    std::vector<std::uint32_t> order(blocks.size());
+    for (std::uint32_t b = 0; b < order.size(); ++b) order[b] = b;
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return blocks[a].key < blocks[b].key; });
+    BigVec<Impl::NameTok> laid(x.name_toks.size());
+    std::size_t at = 0;
+    for (std::uint32_t b : order) {
+      const std::size_t len = blocks[b].end - blocks[b].begin;
+      std::memcpy(static_cast<void*>(laid.data() + at), x.name_toks.data() + blocks[b].begin, len * sizeof(Impl::NameTok));
+      moved[b] = static_cast<std::uint32_t>(at);
+      at += len;
+    }
+    for (NameRec& rec : x.names) {
+      const auto b = static_cast<std::size_t>(std::lower_bound(starts.begin(), starts.end(), rec.tok_begin) - starts.begin());
+      rec.tok_begin = moved[b];
+    }
+    laid.resize(at);
+    x.name_toks.swap(laid);
+  }
   x.name_toks.shrink_to_fit();
   x.pk_first_letters.assign(x.pk_df.size(), 0);
   for (std::uint32_t t = 0; t < ntok; ++t) {
