@@ -1624,9 +1624,12 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       blocks[b].end = b + 1 < starts.size() ? starts[b + 1] : static_cast<std::uint32_t>(x.name_toks.size());
       blocks[b].key = UINT64_MAX;
     }
+    // Each name's block, by where its run starts: one read instead of a binary search over the
+    // blocks (two per name, about a second at 2M names).
+    std::vector<std::uint32_t> block_of(x.name_toks.size() + 1);
+    for (std::size_t b = 0; b < starts.size(); ++b) block_of[starts[b]] = static_cast<std::uint32_t>(b);
     for (const NameRec& rec : x.names) {
-      Block& blk = *std::lower_bound(blocks.begin(), blocks.end(), rec.tok_begin,
-                                     [](const Block& a, std::uint32_t v) { return a.begin < v; });
+      Block& blk = blocks[block_of[rec.tok_begin]];
       for (std::uint32_t k = 0; k < rec.tok_count; ++k) {
         const std::uint32_t tid = x.name_toks[rec.tok_begin + k].tid;
         if (x.tok[tid].cls != TokenClass::kNormal) continue;
@@ -1634,21 +1637,19 @@ MatchIndex::MatchIndex(std::vector<Watchlist> lists, MatchOptions options)
       }
     }
     std::vector<std::uint32_t> moved(blocks.size());  // new begin, by block in `starts` order
-    std::vector<std::uint32_t> order(blocks.size());
-    for (std::uint32_t b = 0; b < order.size(); ++b) order[b] = b;
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return blocks[a].key < blocks[b].key; });
+    // By key, then by first place: (key, block) pairs sorted in place, not the blocks by an index.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> order(blocks.size());
+    for (std::uint32_t b = 0; b < order.size(); ++b) order[b] = {blocks[b].key, b};
+    std::sort(order.begin(), order.end());
     BigVec<Impl::NameTok> laid(x.name_toks.size());
     std::size_t at = 0;
-    for (std::uint32_t b : order) {
+    for (const auto& [key, b] : order) {
       const std::size_t len = blocks[b].end - blocks[b].begin;
       std::memcpy(static_cast<void*>(laid.data() + at), x.name_toks.data() + blocks[b].begin, len * sizeof(Impl::NameTok));
       moved[b] = static_cast<std::uint32_t>(at);
       at += len;
     }
-    for (NameRec& rec : x.names) {
-      const auto b = static_cast<std::size_t>(std::lower_bound(starts.begin(), starts.end(), rec.tok_begin) - starts.begin());
-      rec.tok_begin = moved[b];
-    }
+    for (NameRec& rec : x.names) rec.tok_begin = moved[block_of[rec.tok_begin]];
     laid.resize(at);
     x.name_toks.swap(laid);
   }
