@@ -1426,6 +1426,9 @@ struct Scratch {
   std::vector<NameScore> form_scores;
   std::vector<ChosenPairs> form_pairs;  // the pairs behind each of form_scores
   std::vector<double> kth;
+  // Where the quick bound found each listed token of its candidate in tok_tab, so the exact bound
+  // that follows at once reads the same slots without probing again.
+  std::array<std::uint32_t, kMaxListedTokens> bound_pos{};
   QueryMasks masks;
 };
 
@@ -2105,9 +2108,9 @@ std::uint32_t token_row(Scratch& s, std::size_t nq, TidSlot& slot) {
 
 // The slot of a listed token with its similarity to every query token (neighbourhood similarities
 // were filled in when the query was prepared; the others are computed here, once per query).
-const TidSlot& resolve_token(const MatchIndex::Impl& x, Scratch& s, const ListedToken& l) {
+// `slot` is the token's (token_slot); resolve_token finds it.
+const TidSlot& resolve_slot(const MatchIndex::Impl& x, Scratch& s, TidSlot& slot, const ListedToken& l) {
   const std::size_t nq = s.qtokens.size();
-  TidSlot& slot = token_slot(s, l.tid);
   if (slot.state == TidSlot::kResolved) return slot;
   const std::uint32_t row = token_row(s, nq, slot);
   slot.state = TidSlot::kResolved;
@@ -2129,14 +2132,17 @@ const TidSlot& resolve_token(const MatchIndex::Impl& x, Scratch& s, const Listed
   slot.sim = best;
   return slot;
 }
+const TidSlot& resolve_token(const MatchIndex::Impl& x, Scratch& s, const ListedToken& l) {
+  return resolve_slot(x, s, token_slot(s, l.tid), l);
+}
 
 // An upper bound of a listed token's similarity to each strong query token without comparing
 // strings beyond the letter counts: the neighbourhood similarities, 1 for a member of a query
 // token's common phonetic group, and for a token that starts like a query token the Jaro-Winkler
 // bound or the nickname, article or strong phonetic score compare_tokens may give. Once per query
-// and token; it reads only the name's run and query-sized tables.
-const TidSlot& quick_token(Scratch& s, const ListedToken& l, const std::array<std::uint32_t, 36>& by_first_letter) {
-  TidSlot& slot = token_slot(s, l.tid);
+// and token; it reads only the name's run and query-sized tables. `slot` is the token's (token_slot).
+const TidSlot& quick_token(Scratch& s, TidSlot& slot, const ListedToken& l,
+                           const std::array<std::uint32_t, 36>& by_first_letter) {
   if (slot.state != TidSlot::kNeighbourhood) return slot;
   bool added = false;
   if (const GroupSlot* m = s.common_tab.find(l.pk); m && m->mask != 0) {
@@ -2161,14 +2167,6 @@ const TidSlot& quick_token(Scratch& s, const ListedToken& l, const std::array<st
   // them as they are.
   slot.state = added ? TidSlot::kQuick : TidSlot::kQuickExact;
   return slot;
-}
-
-// The exact bound's view of a listed token: its quick slot when that is already exact, else
-// resolve_token's. Only after quick_token has seen it.
-const TidSlot& exact_token(const MatchIndex::Impl& x, Scratch& s, const ListedToken& l) {
-  const TidSlot& slot = token_slot(s, l.tid);
-  if (slot.state == TidSlot::kQuickExact) return slot;
-  return resolve_token(x, s, l);
 }
 
 // Where the query keeps what it works out for a candidate's form: a slot of the form table, found
@@ -2270,7 +2268,19 @@ std::conditional_t<kKind == BoundKind::kQuick, bool, double> candidate_bound(
       continue;
     }
     den0 += f * w;
-    const TidSlot& slot = kKind == BoundKind::kExact ? exact_token(x, s, l) : quick_token(s, l, by_first_letter);
+    const TidSlot* slotp;
+    if constexpr (kKind == BoundKind::kQuick) {
+      const std::uint32_t pos = s.tok_tab.upsert_position(nt.tid);
+      s.bound_pos[k] = pos;
+      slotp = &quick_token(s, s.tok_tab.slot(pos), l, by_first_letter);
+    } else {
+      // The quick bound of this candidate ran just before, so the slot is where it found it,
+      // unless a later token of the candidate grew the table (which moves the slots).
+      TidSlot& at = s.tok_tab.slot(s.bound_pos[k]);
+      TidSlot& slot = at.key == nt.tid ? at : token_slot(s, nt.tid);
+      slotp = slot.state == TidSlot::kQuickExact ? &slot : &resolve_slot(x, s, slot, l);
+    }
+    const TidSlot& slot = *slotp;
     const std::uint32_t meets = slot.mask;
     const double sim = slot.sim;
     may_q |= meets;
@@ -2983,7 +2993,7 @@ void MatchIndex::match(const MatchQuery& query, std::vector<MatchHit>& out,
       // subset of the tokens that can meet, the costs of the tokens that cannot, the least
       // short-name or common-name penalty the matches allow, and the weak-alias penalty. Once per
       // form (another name of the same form may have been bounded). Every listed token of the run
-      // has been through quick_token (just now, or for another name of its form), as exact_token
+      // has been through quick_token (just now, or for another name of its form), as the exact bound
       // needs.
       if (!form.has_exact) {
         form.exact = candidate_bound<BoundKind::kExact>(x, s, rec, n_strong, initial_mask, s.masks, by_first_letter,
