@@ -32,6 +32,15 @@
 //                          matcher's floor.
 //   BM_*_MatchParty        the same names as a manifest's or a payment's parties: type party and
 //                          a country (for a listed organisation, two in three its own).
+//   BM_Memory_Chase/M/C    the host's memory, measured beside the matcher: C chains of dependent
+//                          reads at random in a buffer of M MiB on huge pages, as the index is.
+//                          ns_per_read is the median over timed groups of 64 steps of every
+//                          chain, per line read. 2 to 32 MiB, one chain: where the caches and
+//                          the TLB stop holding the buffer; 1024/1: one read at a time at random
+//                          in 1 GiB (about the 1M index's size); 1024/8: eight overlapped, as the
+//                          matcher overlaps its fetches. They say what a read at random costs on
+//                          the host at the time of the run (docs/performance.md, "What a read at
+//                          random costs on this host").
 // CROSSCHECK_BENCH_LISTED_SHARE=0.5 restores the earlier half-listed mix; CROSSCHECK_BENCH_SLOW=N
 // prints the N slowest queries with their counters to stderr. CROSSCHECK_BENCH_DUMP=PREFIX writes the
 // hits of every query once (PREFIX<benchmark>.tsv: query, then list:entry:name score [explanation]
@@ -42,6 +51,7 @@
 // the pairs of each variant's median and p99 (ab_a_median_us, ab_b_median_us, ab_a_p99_us,
 // ab_b_p99_us), with each pair on stderr (median_us then mixes the two).
 #include <benchmark/benchmark.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,6 +64,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <random>
 #include <string>
 #include <string_view>
@@ -533,6 +544,71 @@ void BM_Synthetic_Baseline(benchmark::State& state) {
   run_baseline(state, synthetic_setup(static_cast<std::size_t>(state.range(0))));
 }
 
+// One cycle through every 64-byte line of a buffer (BM_Memory_Chase): word 0 of line i holds the
+// line after it. Sattolo's shuffle gives a single cycle, so no chain falls into a short loop that
+// the caches would hold.
+struct ChaseBuffer {
+  const std::uint64_t* words = nullptr;
+  std::size_t lines = 0;
+};
+ChaseBuffer make_chase_buffer(std::size_t bytes) {
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  // Mapped with a huge page's worth to spare, so the buffer can start on a 2 MiB boundary.
+  void* p = mmap(nullptr, bytes + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    std::perror("BM_Memory_Chase: mmap");
+    std::exit(2);
+  }
+  auto* words = reinterpret_cast<std::uint64_t*>((reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1));
+  madvise(words, bytes, MADV_HUGEPAGE);  // a no-op where the kernel has them off, as for the index
+  const std::size_t lines = bytes / 64;
+  std::vector<std::uint32_t> next(lines);
+  std::iota(next.begin(), next.end(), 0U);
+  std::mt19937_64 rng(20261206);
+  for (std::size_t i = lines - 1; i > 0; --i) {
+    std::swap(next[i], next[std::uniform_int_distribution<std::size_t>(0, i - 1)(rng)]);
+  }
+  for (std::size_t i = 0; i < lines; ++i) words[i * 8] = next[i];
+  return ChaseBuffer{words, lines};
+}
+// One buffer per size, kept for the process (benchmarks of one size share it).
+const ChaseBuffer& chase_buffer(std::size_t mib) {
+  static std::map<std::size_t, ChaseBuffer> buffers;
+  auto it = buffers.find(mib);
+  if (it == buffers.end()) it = buffers.emplace(mib, make_chase_buffer(mib << 20)).first;
+  return it->second;
+}
+
+template <std::size_t kChains>
+void run_chase(benchmark::State& state, const ChaseBuffer& b) {
+  constexpr std::size_t kSteps = 64;
+  std::array<std::uint64_t, kChains> at{};
+  std::mt19937_64 rng(kChains);
+  for (auto& a : at) a = rng() % b.lines;
+  std::vector<double> us;
+  us.reserve(1 << 16);
+  for (auto _ : state) {
+    const double t0 = query_clock_us();
+    for (std::size_t k = 0; k < kSteps; ++k) {
+      for (auto& a : at) a = b.words[a * 8];
+    }
+    us.push_back(query_clock_us() - t0);
+  }
+  benchmark::DoNotOptimize(at);
+  state.counters["ns_per_read"] = percentile(us, 0.5) * 1000.0 / static_cast<double>(kSteps * kChains);
+  state.counters["timer_us"] = timer_us();
+}
+
+// Args: the buffer's size in MiB, then the chains (1 or 8).
+void BM_Memory_Chase(benchmark::State& state) {
+  const ChaseBuffer& b = chase_buffer(static_cast<std::size_t>(state.range(0)));
+  if (state.range(1) == 1) {
+    run_chase<1>(state, b);
+  } else {
+    run_chase<8>(state, b);
+  }
+}
+
 BENCHMARK(BM_RealLists_Match)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RealLists_MatchDetails)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RealLists_MatchParty)->Unit(benchmark::kMicrosecond);
@@ -550,6 +626,15 @@ BENCHMARK(BM_Synthetic_Match)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_MatchDetails)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_MatchParty)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Synthetic_Baseline)->Arg(1000000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Memory_Chase)
+    ->Args({2, 1})
+    ->Args({4, 1})
+    ->Args({8, 1})
+    ->Args({16, 1})
+    ->Args({32, 1})
+    ->Args({1024, 1})
+    ->Args({1024, 8})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
