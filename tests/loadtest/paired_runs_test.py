@@ -11,11 +11,9 @@ round overlap in time, that the cores swap between rounds, and the failures: a b
 non-zero or prints no benchmark (status 3), and bad arguments (status 2).
 """
 import os
-import stat
-import subprocess
-import sys
-import tempfile
 import unittest
+
+from stand_in_case import StandInCase
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOOL = os.path.join(ROOT, "loadtest", "paired-runs")
@@ -31,39 +29,12 @@ time.sleep(0.3)
 with open({log!r}, "a") as f:
     f.write(json.dumps({{"argv": sys.argv[1:], "start": start, "end": time.time(),
                         "cpus": sorted(os.sched_getaffinity(0))}}) + "\n")
-if {fail!r}:
-    sys.exit(1)
-benchmarks = []
-for name, values in reps.items():
-    for v in values:
-        benchmarks.append({{"name": name, "run_name": name, "run_type": "iteration", "median_us": v,
-                            "real_time": 1000.0}})
-    benchmarks.append({{"name": name + "_mean", "run_name": name, "run_type": "aggregate",
-                        "aggregate_name": "mean", "median_us": 999.0}})
-print(json.dumps({{"context": {{}}, "benchmarks": benchmarks}}))
-'''
+''' + StandInCase.REPORT
 
 
-class PairedRunsTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.TemporaryDirectory()
-        self.addCleanup(self.dir.cleanup)
-
-    def stand_in(self, name, reps, fail=False):
-        path = os.path.join(self.dir.name, name)
-        log = path + ".log"
-        with open(path, "w") as f:
-            f.write(STAND_IN.format(reps=reps, log=log, fail=fail))
-        os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
-        return path, log
-
-    def run_tool(self, *args):
-        return subprocess.run([sys.executable, TOOL, *args], capture_output=True, text=True, timeout=60)
-
-    def read_log(self, log):
-        import json
-        with open(log) as f:
-            return [json.loads(line) for line in f]
+class PairedRunsTest(StandInCase):
+    TOOL = TOOL
+    STAND_IN = STAND_IN
 
     def test_medians_ratios_and_summary(self):
         # Medians: before A 10 (of 9, 10, 40), B 4; after A 5 (of 5, 5, 1), B 6.
