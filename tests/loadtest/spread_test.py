@@ -8,8 +8,8 @@ two benchmarks with a median_us counter (and aggregates, which the tool must ign
 that every median, range and count above a limit is known. Checked: those figures, the options
 that reach the benchmark (repetitions interleaved at random), the pinning, that the streaming
 neighbour runs on its own core while the benchmark runs and is gone afterwards, and the failures:
-a binary that exits non-zero, prints nothing or no benchmark (status 3), and bad arguments
-(status 2).
+a binary that exits non-zero, prints nothing or no benchmark, or a neighbour that stops early
+(status 3), and bad arguments (status 2).
 """
 import os
 import unittest
@@ -88,6 +88,21 @@ class SpreadTest(StandInCase):
         self.assertEqual(len(streams), 1, entry["neighbours"])
         self.assertEqual(streams[0]["cpus"], [0])
         self.assertFalse(os.path.exists(f"/proc/{streams[0]['pid']}"), "the neighbour outlived the run")
+
+    @unittest.skipUnless(two_cores(), "the neighbour needs CPUs 0 and 1, and this process may not use both")
+    def test_a_neighbour_that_stops_early_voids_the_run(self):
+        # A dd first on PATH that exits at once: the figures would be a quiet machine's.
+        fake = os.path.join(self.dir.name, "bin")
+        os.mkdir(fake)
+        with open(os.path.join(fake, "dd"), "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+        os.chmod(os.path.join(fake, "dd"), 0o755)
+        bench, _ = self.stand_in("bench", {"BM_Match": [1.0]})
+        env = dict(os.environ, PATH=fake + os.pathsep + os.environ.get("PATH", ""))
+        r = self.run_tool(bench, "--repetitions", "1", "--neighbour", "stream", env=env)
+        self.assertEqual(r.returncode, 3, r.stdout)
+        self.assertIn("the neighbour stopped before the benchmark did", r.stderr)
+        self.assertNotIn("BM_Match", r.stdout)
 
     def test_failures(self):
         bench, _ = self.stand_in("bench", {"BM_Match": [1.0]}, fail=True)

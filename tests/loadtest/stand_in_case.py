@@ -48,8 +48,8 @@ print(json.dumps({{"context": {{}}, "benchmarks": benchmarks}}))
         os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
         return path, log
 
-    def run_tool(self, *args):
-        return subprocess.run([sys.executable, self.TOOL, *args], capture_output=True, text=True, timeout=60)
+    def run_tool(self, *args, env=None):
+        return subprocess.run([sys.executable, self.TOOL, *args], capture_output=True, text=True, timeout=60, env=env)
 
     def read_log(self, log):
         with open(log) as f:
