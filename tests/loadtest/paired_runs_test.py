@@ -78,6 +78,14 @@ class PairedRunsTest(StandInCase):
         self.assertEqual(r.returncode, 3)
         self.assertIn("ran no benchmark matching the filter", r.stderr)
 
+    def test_a_report_that_is_not_json_is_an_error(self):
+        good, _ = self.stand_in("good", {"BM_A": [1.0]})
+        garbage = self.garbage_stand_in("garbage")
+        r = self.run_tool(good, garbage, "--rounds", "1")
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("printed no JSON report", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+
     def test_usage_errors(self):
         good, _ = self.stand_in("good", {"BM_A": [1.0]})
         for args, message in [((good, "/nonexistent/binary"), "not an executable file"),

@@ -48,6 +48,14 @@ print(json.dumps({{"context": {{}}, "benchmarks": benchmarks}}))
         os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
         return path, log
 
+    def garbage_stand_in(self, name):
+        """An executable at DIR/name that exits 0 after printing something that is not JSON."""
+        path = os.path.join(self.dir.name, name)
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\necho 'Benchmark  Time  CPU  Iterations' \"{\"\n")
+        os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+        return path
+
     def run_tool(self, *args, env=None):
         return subprocess.run([sys.executable, self.TOOL, *args], capture_output=True, text=True, timeout=60, env=env)
 
