@@ -48,6 +48,11 @@ class PairedRunsTest(StandInCase):
         self.assertIn("round 1 BM_B: before 4.000 (core 0) after 6.000 (core 1) ratio 1.500", lines)
         self.assertIn("BM_A: 2 rounds, median ratio 0.500, pooled medians 10.000 -> 5.000", lines)
         self.assertIn("BM_B: 2 rounds, median ratio 1.500, pooled medians 4.000 -> 6.000", lines)
+        # The host line comes before the summary, so a summary always names its machine.
+        host = [i for i, line in enumerate(lines) if line.startswith("host: ")]
+        self.assertEqual(len(host), 1, lines)
+        self.assertRegex(lines[host[0]], r"^host: .+, \d+ CPUs, load average .+ at the start, .+ at the end$")
+        self.assertLess(host[0], lines.index("BM_A: 2 rounds, median ratio 0.500, pooled medians 10.000 -> 5.000"))
         # The benchmark's own options reach both binaries.
         for entry in self.read_log(log_b) + self.read_log(log_a):
             self.assertIn("--benchmark_format=json", entry["argv"])
@@ -76,7 +81,13 @@ class PairedRunsTest(StandInCase):
         good, _ = self.stand_in("good", {"BM_A": [1.0]})
         r = self.run_tool(empty, good, "--rounds", "1")
         self.assertEqual(r.returncode, 3)
-        self.assertIn("ran no benchmark matching the filter", r.stderr)
+        self.assertIn("empty ran no benchmark matching 'Synthetic_Match/1000000$'", r.stderr)
+        # Google Benchmark prints nothing at all when its filter matches no benchmark.
+        silent, _ = self.stand_in("silent", None)
+        r = self.run_tool(good, silent, "--rounds", "1", "--filter", "nothing")
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("silent ran no benchmark matching 'nothing'", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
 
     def test_a_report_that_is_not_json_is_an_error(self):
         good, _ = self.stand_in("good", {"BM_A": [1.0]})

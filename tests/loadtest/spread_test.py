@@ -44,6 +44,11 @@ with open({log!r}, "a") as f:
 ''' + StandInCase.REPORT
 
 
+# The host's CPU, CPUs and load averages (three figures each) before and after the run.
+HOST_LINE = (r"^host: .+, \d+ CPUs, load average (\d+\.\d\d \d+\.\d\d \d+\.\d\d|unknown) at the start, "
+             r"(\d+\.\d\d \d+\.\d\d \d+\.\d\d|unknown) at the end$")
+
+
 def two_cores():
     return {0, 1} <= os.sched_getaffinity(0)
 
@@ -62,6 +67,7 @@ class SpreadTest(StandInCase):
         self.assertIn("BM_Base: median 0.400, range 0.300-0.500, 3 repetitions, 0 above 30", lines)
         self.assertRegex(lines[0], r"^spread \d\d:\d\d:\d\d-\d\d:\d\d:\d\d UTC, core 1, neighbour none, "
                                    r"5 repetitions of 2 s, counter median_us$")
+        self.assertRegex(lines[1], HOST_LINE)
         [entry] = self.read_log(log)
         for arg in ("--benchmark_format=json", "--benchmark_filter=BM_", "--benchmark_repetitions=5",
                     "--benchmark_enable_random_interleaving=true", "--benchmark_min_time=2"):
