@@ -66,8 +66,9 @@ def load_average():
 def host_line(load_at_start, load_at_end=None):
     """One line naming the host of a run, so that its figures can be compared with other runs'.
 
-    The machines are shared: a figure without the machine and its load cannot be told apart from
-    a slower machine's."""
+    A figure that does not name its machine cannot be told apart from a slower machine's. The load
+    averages count this machine's own processes only (a virtual machine does not see the host's
+    other tenants): they show whether a build or a test run here ran beside the figures."""
     line = f"host: {cpu_model()}, {os.cpu_count()} CPUs, load average {load_at_start} at the start"
     if load_at_end is not None:
         line += f", {load_at_end} at the end"
